@@ -1,0 +1,1 @@
+"""Glue between the pure core and QGIS objects (layers, styles, the project)."""

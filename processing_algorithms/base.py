@@ -1,0 +1,71 @@
+"""What every linzhang algorithm shares: translation, grouping, help, and the dependency check."""
+from __future__ import annotations
+
+import os
+
+from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
+from qgis.PyQt.QtGui import QIcon
+
+from .. import dependencies
+from ..core.errors import LinzhangError
+from ..i18n import tr
+
+PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class LinzhangAlgorithm(QgsProcessingAlgorithm):
+    """Base class. Subclasses set NAME, DISPLAY_NAME, GROUP_ID, GROUP, HELP, TAGS and REQUIRES."""
+
+    NAME = ""
+    DISPLAY_NAME = ""
+    GROUP_ID = "workspace"
+    GROUP = "Workspace"
+    HELP = ""
+    TAGS = ""
+    REQUIRES: tuple[str, ...] = ()  # import names of the optional packages the algorithm needs
+
+    def createInstance(self):  # noqa: N802
+        return type(self)()
+
+    def name(self) -> str:
+        return self.NAME
+
+    def displayName(self) -> str:  # noqa: N802
+        return tr(self.DISPLAY_NAME)
+
+    def group(self) -> str:
+        return tr(self.GROUP)
+
+    def groupId(self) -> str:  # noqa: N802
+        return self.GROUP_ID
+
+    def tags(self) -> list[str]:
+        return [tag.strip() for tag in tr(self.TAGS).split(",") if tag.strip()]
+
+    def shortHelpString(self) -> str:  # noqa: N802
+        return tr(self.HELP)
+
+    def icon(self) -> QIcon:
+        return QIcon(os.path.join(PLUGIN_DIR, "resources", "icons", "linzhang.svg"))
+
+    def missing_packages(self) -> list[str]:
+        return dependencies.missing_packages(self.REQUIRES)
+
+    def canExecute(self):  # noqa: N802
+        missing = self.missing_packages()
+        if not missing:
+            return True, ""
+        return False, tr("This tool needs Python packages that are not installed: {}. "
+                         "Use 林长制 > Install dependencies, or run make install.").format(
+            dependencies.describe(missing))
+
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        can_run, message = self.canExecute()
+        if not can_run:
+            return False, message
+        return super().checkParameterValues(parameters, context)
+
+
+def raise_for(error: LinzhangError) -> None:
+    """Turn a core error into the Processing error QGIS shows (Chinese, then English)."""
+    raise QgsProcessingException(str(error)) from error

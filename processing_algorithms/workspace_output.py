@@ -1,0 +1,45 @@
+"""Shared by the algorithms that write a workspace: CRS checks and opening the result in the project."""
+from __future__ import annotations
+
+from qgis.core import QgsCoordinateReferenceSystem, QgsProcessingContext, QgsProcessingException
+
+from ..i18n import tr
+
+
+def crs_to_epsg(crs: QgsCoordinateReferenceSystem) -> int:
+    """The EPSG code of a projected CRS in metres, or a clear error."""
+    if not crs.isValid():
+        raise QgsProcessingException(tr("The coordinate reference system is not valid."))
+    if crs.isGeographic():
+        raise QgsProcessingException(tr("Choose a projected CRS in metres (for example EPSG:4547), "
+                                        "not a geographic one: areas are measured in it."))
+    authid = crs.authid()
+    if not authid.upper().startswith("EPSG:"):
+        raise QgsProcessingException(tr("Choose a CRS with an EPSG code; {} has none.").format(crs.description()))
+    return int(authid.split(":")[1])
+
+
+class OpensWorkspaceOnCompletion:
+    """Mixin: opens the written workspace as the 林长制一张图 group once the algorithm has finished.
+
+    Layers may only be added to a project on the main thread, which is where QGIS calls
+    postProcessAlgorithm. Each run has its own algorithm instance (createInstance), so keeping
+    the path on it between the two calls is safe.
+    """
+
+    _workspace_to_open: str = ""
+
+    def open_when_done(self, path: str) -> None:
+        self._workspace_to_open = path
+
+    def postProcessAlgorithm(self, context: QgsProcessingContext, feedback):  # noqa: N802
+        from ..core.errors import WorkspaceError
+        from ..qgis_glue.styling import add_workspace_to_project
+
+        project = context.project()
+        if self._workspace_to_open and project is not None:
+            try:
+                add_workspace_to_project(self._workspace_to_open, project)
+            except WorkspaceError as error:
+                feedback.reportError(str(error))
+        return {}

@@ -1,0 +1,86 @@
+"""Test session setup: one real headless QgsApplication, the plugin staged as it is installed.
+
+The plugin folder is assembled (scripts/stage.py) into a private temporary directory, which is
+put first on ``sys.path``: tests import ``linzhang_qgis`` exactly as QGIS does. QGIS uses a private
+settings folder (QGIS_CUSTOM_CONFIG_PATH) so that tests never touch a user's profile.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+SESSION_DIR = tempfile.mkdtemp(prefix="linzhang-tests-")
+os.environ["QGIS_CUSTOM_CONFIG_PATH"] = os.path.join(SESSION_DIR, "qgis-config")
+PLUGIN_PARENT = os.path.join(SESSION_DIR, "plugins")
+
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import stage  # noqa: E402
+
+PLUGIN_DIR = stage.stage(PLUGIN_PARENT)
+sys.path.insert(0, PLUGIN_PARENT)
+sys.path.append("/usr/share/qgis/python/plugins")  # QGIS's own Processing plugin
+
+from qgis.core import Qgis, QgsApplication  # noqa: E402
+
+_QGIS_APP = None
+
+
+def pytest_report_header(config):
+    import numpy
+
+    from osgeo import gdal
+
+    return [f"QGIS {Qgis.QGIS_VERSION}, GDAL (QGIS) {gdal.__version__}, numpy {numpy.__version__}",
+            f"plugin staged at {PLUGIN_DIR}"]
+
+
+def pytest_configure(config):
+    global _QGIS_APP
+    if QgsApplication.instance() is None:
+        _QGIS_APP = QgsApplication([], False)
+        _QGIS_APP.initQgis()
+
+
+@pytest.fixture(scope="session")
+def qgis_app():
+    """The one real QgsApplication of the test session."""
+    return QgsApplication.instance()
+
+
+@pytest.fixture(scope="session")
+def processing_framework(qgis_app):
+    """QGIS's Processing framework with its native algorithms, initialised once."""
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+    import processing as processing_module
+
+    return processing_module
+
+
+@pytest.fixture()
+def processing(processing_framework):
+    """Processing with the plugin's provider registered for one test, removed afterwards."""
+    from linzhang_qgis.provider import LinzhangProvider
+
+    registry = QgsApplication.processingRegistry()
+    provider = LinzhangProvider()
+    assert registry.addProvider(provider), "the linzhang provider was already registered"
+    yield processing_framework
+    registry.removeProvider(provider)
+
+
+@pytest.fixture(scope="session")
+def plugin_dir():
+    return PLUGIN_DIR
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """The small real datasets beside the project (../shared/data), copied into tests/data when used."""
+    return os.path.join(ROOT, "tests", "data")
