@@ -36,9 +36,9 @@ class CreateWorkspaceAlgorithm(OpensWorkspaceOnCompletion, LinzhangAlgorithm):
         output.setHelp(tr("The GeoPackage file to create (.gpkg)."))
         self.addParameter(output)
         crs = QgsProcessingParameterCrs(self.CRS, tr("Coordinate reference system"),
-                                        f"EPSG:{schema.DEFAULT_EPSG}")
+                                        f"EPSG:{schema.DEFAULT_EPSG}", optional=True)
         crs.setHelp(tr("A projected CRS in metres; the default is CGCS2000 / 3-degree Gauss-Kruger CM 114E "
-                       "(EPSG:4547), the zone of Ganzhou."))
+                       "(EPSG:4547), the zone of Ganzhou, used when empty."))
         self.addParameter(crs)
         overwrite = QgsProcessingParameterBoolean(self.OVERWRITE, tr("Replace an existing file"), False)
         overwrite.setHelp(tr("When false (the default), an existing file is never replaced."))
@@ -54,7 +54,8 @@ class CreateWorkspaceAlgorithm(OpensWorkspaceOnCompletion, LinzhangAlgorithm):
         from ..qgis_glue.styling import save_default_styles
 
         path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
-        epsg = crs_to_epsg(self.parameterAsCrs(parameters, self.CRS, context))
+        crs = self.parameterAsCrs(parameters, self.CRS, context)
+        epsg = crs_to_epsg(crs) if crs.isValid() else schema.DEFAULT_EPSG
         overwrite = self.parameterAsBoolean(parameters, self.OVERWRITE, context)
         try:
             feedback.pushInfo(tr("Creating the workspace {}").format(path))

@@ -42,6 +42,7 @@ def pytest_report_header(config):
 def pytest_configure(config):
     global _QGIS_APP
     if QgsApplication.instance() is None:
+        QgsApplication.setPrefixPath("/usr", True)
         _QGIS_APP = QgsApplication([], False)
         _QGIS_APP.initQgis()
 

@@ -1,7 +1,6 @@
 """Menu actions: new workspace, open workspace, build the demo district."""
 from __future__ import annotations
 
-import processing
 from qgis.core import Qgis, QgsProject
 from qgis.PyQt.QtWidgets import QFileDialog, QMessageBox
 
@@ -25,6 +24,8 @@ def new_workspace(iface) -> None:
     if not path.lower().endswith(".gpkg"):
         path += ".gpkg"
     Settings.set_last_folder(path)
+    import processing
+
     try:
         # the save dialog has already asked whether to replace an existing file
         processing.run("linzhang:createworkspace", {"OUTPUT": path, "OVERWRITE": True, "ADD_TO_PROJECT": False})
@@ -57,4 +58,6 @@ def open_workspace_file(iface, path: str) -> bool:
 
 def build_demo(iface) -> None:
     """The standard Processing dialog of linzhang:createdemoworkspace: progress, cancel, log."""
+    import processing
+
     processing.execAlgorithmDialog("linzhang:createdemoworkspace", {})

@@ -1,0 +1,65 @@
+"""The installed plugin, used the way a technician scripts it: make install, then qgis_process.bin."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from linzhang_qgis.core import workspace
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+QGIS_PROCESS = "/usr/bin/qgis_process.bin"
+
+
+@pytest.fixture(scope="module")
+def installed_config(tmp_path_factory):
+    config = tmp_path_factory.mktemp("qgis-config")
+    done = subprocess.run(["make", "-s", "install", f"QGIS_CONFIG_DIR={config}"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return str(config)
+
+
+def qgis_process(config: str, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=config, QT_QPA_PLATFORM="offscreen")
+    return subprocess.run([QGIS_PROCESS, *args], env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_install_puts_plugin_and_pinned_packages_in_the_profile(installed_config):
+    profile = os.path.join(installed_config, "profiles", "default", "python")
+    assert os.path.exists(os.path.join(profile, "plugins", "linzhang_qgis", "metadata.txt"))
+    assert os.path.exists(os.path.join(profile, "plugins", "linzhang_qgis", "resources", "i18n",
+                                       "linzhang_qgis_zh_CN.qm"))
+    assert os.path.isdir(os.path.join(profile, "linzhang_qgis_deps", "shapely"))
+
+
+def test_enable_then_list_shows_the_algorithms(installed_config):
+    enabled = qgis_process(installed_config, "plugins", "enable", "linzhang_qgis")
+    assert enabled.returncode == 0, enabled.stdout + enabled.stderr
+    listing = qgis_process(installed_config, "list")
+    assert "linzhang:createworkspace" in listing.stdout
+    assert "linzhang:createdemoworkspace" in listing.stdout
+
+
+def test_createworkspace_from_qgis_process(installed_config, tmp_path):
+    qgis_process(installed_config, "plugins", "enable", "linzhang_qgis")
+    path = str(tmp_path / "ws.gpkg")
+    done = qgis_process(installed_config, "run", "linzhang:createworkspace", "--json", "--", f"OUTPUT={path}")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout[done.stdout.index("{"):])["results"]["OUTPUT"] == path
+    assert workspace.read_workspace_info(path).schema_version >= 1
+
+
+def test_demo_algorithm_runs_inside_qgis_python_with_installed_packages(installed_config, tmp_path):
+    """qgis_process runs Debian's Python: the packages must come from the profile's folder, not the venv."""
+    qgis_process(installed_config, "plugins", "enable", "linzhang_qgis")
+    env_python_path = os.environ.get("PYTHONPATH", "")
+    assert ".venv" not in env_python_path
+    done = qgis_process(installed_config, "run", "linzhang:createdemoworkspace", "--json", "--",
+                        f"OUTPUT_FOLDER={tmp_path}", "ADD_TO_PROJECT=false")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    results = json.loads(done.stdout[done.stdout.index("{"):])["results"]
+    assert workspace.read_workspace_info(results["OUTPUT"]).epsg == 4547
+    assert os.path.exists(results["BEFORE"]) and os.path.exists(results["AFTER"])
