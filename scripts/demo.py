@@ -1,0 +1,226 @@
+"""make demo: build the demo district and run every algorithm of the plugin on it through QGIS Processing.
+
+Writes into --out (default demo_output/):
+  workspace/linzhang_demo.gpkg   the demo one-map workspace (+ imagery/, tracks/)
+  empty_workspace.gpkg           a new empty workspace (linzhang:createworkspace)
+  linzhang_demo.qgz              a QGIS project that opens the workspace styled
+  linzhang_demo_map.png          the district map (print layout: legend, scale bar, north arrow)
+  summary.md                     what was built and what each algorithm reported
+Each later capability adds its step to main().
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import stage  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(stage.stage(os.path.join(ROOT, "build"))))
+sys.path.append("/usr/share/qgis/python/plugins")
+
+from qgis.core import (  # noqa: E402
+    QgsApplication,
+    QgsContrastEnhancement,
+    QgsCoordinateReferenceSystem,
+    QgsLayoutExporter,
+    QgsLayoutItemLabel,
+    QgsLayoutItemLegend,
+    QgsLayoutItemMap,
+    QgsLayoutItemPicture,
+    QgsLayoutItemScaleBar,
+    QgsLayoutPoint,
+    QgsLayoutSize,
+    QgsMultiBandColorRenderer,
+    QgsPrintLayout,
+    QgsProject,
+    QgsRasterLayer,
+    QgsRasterMinMaxOrigin,
+    QgsUnitTypes,
+)
+from qgis.PyQt.QtGui import QFont  # noqa: E402
+
+
+def start_qgis() -> QgsApplication:
+    QgsApplication.setPrefixPath("/usr", True)
+    app = QgsApplication([], False)
+    app.initQgis()
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+    from linzhang_qgis.provider import LinzhangProvider
+
+    QgsApplication.processingRegistry().addProvider(LinzhangProvider())
+    return app
+
+
+class Demo:
+    def __init__(self, out_dir: str) -> None:
+        self.out_dir = out_dir
+        self.lines: list[str] = []
+        self.results: dict[str, dict] = {}
+
+    def run(self, algorithm: str, parameters: dict) -> dict:
+        import processing
+        from qgis.core import QgsProcessingFeedback
+
+        class Feedback(QgsProcessingFeedback):
+            def __init__(self, log: list[str]) -> None:
+                super().__init__()
+                self.log = log
+
+            def pushInfo(self, info: str) -> None:  # noqa: N802
+                self.log.append(info)
+                super().pushInfo(info)
+
+        log: list[str] = []
+        started = time.perf_counter()
+        result = processing.run(algorithm, parameters, feedback=Feedback(log))
+        seconds = time.perf_counter() - started
+        print(f"  {algorithm}: {seconds:.1f} s")
+        self.lines.append(f"### `{algorithm}` ({seconds:.1f} s)\n")
+        self.lines += [f"- {line}" for line in log if line.strip()] + [""]
+        self.results[algorithm] = result
+        return result
+
+
+def build_project(gpkg: str, before: str, after: str) -> QgsProject:
+    from linzhang_qgis.qgis_glue.styling import add_workspace_to_project
+
+    project = QgsProject.instance()
+    project.clear()
+    project.setCrs(QgsCoordinateReferenceSystem("EPSG:4547"))
+    project.setTitle("示范区 林长制一张图")
+    add_workspace_to_project(gpkg, project)
+    imagery = project.layerTreeRoot().addGroup("卫星影像 (近红外假彩色)")
+    for path, name, visible in ((after, "后时相影像", True), (before, "前时相影像", False)):
+        layer = QgsRasterLayer(path, name)
+        renderer = QgsMultiBandColorRenderer(layer.dataProvider(), 2, 1, 1)  # NIR, red, red
+        layer.setRenderer(renderer)
+        layer.setContrastEnhancement(QgsContrastEnhancement.ContrastEnhancementAlgorithm.StretchToMinimumMaximum,
+                                     QgsRasterMinMaxOrigin.Limits.CumulativeCut)
+        project.addMapLayer(layer, False)
+        imagery.addLayer(layer).setItemVisibilityChecked(visible)
+    imagery.setItemVisibilityChecked(False)
+    return project
+
+
+def export_map(project: QgsProject, png: str) -> None:
+    """A one-page print layout of the district: map, title, legend, scale bar, north arrow."""
+    layout = QgsPrintLayout(project)
+    layout.initializeDefaults()  # an A4 landscape page
+    layout.setName("示范区一张图")
+    areas = project.mapLayersByName("林长责任区")[0]
+    map_item = QgsLayoutItemMap(layout)
+    map_item.attemptMove(QgsLayoutPoint(8, 18, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    map_item.attemptResize(QgsLayoutSize(200, 185, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    map_item.setCrs(QgsCoordinateReferenceSystem("EPSG:4547"))
+    extent = areas.extent()
+    extent.scale(1.04)
+    map_item.zoomToExtent(extent)
+    map_item.setFrameEnabled(True)
+    layout.addLayoutItem(map_item)
+
+    title = QgsLayoutItemLabel(layout)
+    title.setText("示范区 林长制“一张图”：四级林长责任区与森林资源")
+    title.setFont(QFont("Noto Sans CJK SC", 16))
+    title.attemptMove(QgsLayoutPoint(8, 5, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    title.attemptResize(QgsLayoutSize(260, 10, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    layout.addLayoutItem(title)
+
+    legend = QgsLayoutItemLegend(layout)
+    legend.setTitle("图例")
+    legend.setLinkedMap(map_item)
+    legend.setLegendFilterByMapEnabled(True)
+    legend.attemptMove(QgsLayoutPoint(212, 18, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    layout.addLayoutItem(legend)
+
+    scale_bar = QgsLayoutItemScaleBar(layout)
+    scale_bar.setStyle("Single Box")
+    scale_bar.setLinkedMap(map_item)
+    scale_bar.applyDefaultSize()
+    scale_bar.setUnits(QgsUnitTypes.DistanceUnit.DistanceKilometers)
+    scale_bar.setUnitLabel("公里")
+    scale_bar.setNumberOfSegments(4)
+    scale_bar.setUnitsPerSegment(1)
+    scale_bar.attemptMove(QgsLayoutPoint(212, 185, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    layout.addLayoutItem(scale_bar)
+
+    north = QgsLayoutItemPicture(layout)
+    north.setPicturePath("/usr/share/qgis/svg/arrows/NorthArrow_02.svg")
+    north.attemptMove(QgsLayoutPoint(190, 22, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    north.attemptResize(QgsLayoutSize(14, 14, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    layout.addLayoutItem(north)
+
+    project.layoutManager().addLayout(layout)
+    settings = QgsLayoutExporter.ImageExportSettings()
+    settings.dpi = 120
+    result = QgsLayoutExporter(layout).exportToImage(png, settings)
+    if result != QgsLayoutExporter.ExportResult.Success:
+        raise RuntimeError(f"map export failed ({result})")
+
+
+def workspace_summary(gpkg: str) -> list[str]:
+    from linzhang_qgis.core.schema import AREA_LEVELS
+
+    with sqlite3.connect(gpkg) as db:
+        levels = dict(db.execute("SELECT level, count(*) FROM resp_areas GROUP BY level").fetchall())
+        forest_ha = db.execute(
+            "SELECT sum(area_ha) FROM forest_stands WHERE land_class IN ('0111','0131','0301','0302','0305','0307')"
+        ).fetchone()[0] or 0.0
+        stands = db.execute("SELECT count(*) FROM forest_stands").fetchone()[0]
+        by_category = db.execute("SELECT forest_cat, round(sum(area_ha), 1) FROM forest_stands "
+                                 "WHERE forest_cat IS NOT NULL GROUP BY forest_cat").fetchall()
+    lines = ["| 林长级别 level | 责任区 areas |", "|---|---|"]
+    lines += [f"| {AREA_LEVELS[level][0]} {AREA_LEVELS[level][1]} | {count} |" for level, count in sorted(levels.items())]
+    lines += ["", f"- 小班 stands: {stands}; 林地 forest land: {forest_ha:,.1f} ha = {forest_ha * 15:,.0f} 亩"]
+    lines += [f"- {name}: {area} ha" for name, area in by_category]
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=os.path.join(ROOT, "demo_output"))
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    out_dir = os.path.abspath(args.out)
+    if os.path.exists(out_dir):
+        shutil.rmtree(out_dir)
+    os.makedirs(out_dir)
+    app = start_qgis()
+    demo = Demo(out_dir)
+    print(f"Building the demo district into {out_dir}")
+    built = demo.run("linzhang:createdemoworkspace", {
+        "OUTPUT_FOLDER": os.path.join(out_dir, "workspace"), "SEED": args.seed, "ADD_TO_PROJECT": False})
+    gpkg = built["OUTPUT"]
+    demo.run("linzhang:createworkspace", {"OUTPUT": os.path.join(out_dir, "empty_workspace.gpkg"),
+                                          "ADD_TO_PROJECT": False})
+    project = build_project(gpkg, built["BEFORE"], built["AFTER"])
+    png = os.path.join(out_dir, "linzhang_demo_map.png")
+    export_map(project, png)
+    project_path = os.path.join(out_dir, "linzhang_demo.qgz")
+    project.writeEntryBool("Paths", "/Absolute", False)
+    if not project.write(project_path):
+        raise RuntimeError(f"could not write {project_path}")
+    summary = ["# 示范区 demo district: summary", "",
+               f"Seed {args.seed}. Workspace: `workspace/{os.path.basename(gpkg)}`; project: "
+               "`linzhang_demo.qgz`; map: `linzhang_demo_map.png`.", ""]
+    summary += workspace_summary(gpkg) + ["", "## Algorithms run", ""] + demo.lines
+    with open(os.path.join(out_dir, "summary.md"), "w", encoding="utf-8") as handle:
+        handle.write("\n".join(summary) + "\n")
+    print("\n".join(workspace_summary(gpkg)))
+    print(f"Wrote {project_path}, {png} and summary.md")
+    project.clear()
+    app.exitQgis()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
