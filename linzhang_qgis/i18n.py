@@ -18,6 +18,11 @@ def tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
 
 
+def tr_noop(text: str) -> str:
+    """Marks a string for translation where it is defined; ``tr()`` translates it where it is shown."""
+    return text
+
+
 def qgis_locale() -> str:
     """The interface language QGIS uses, as a Qt locale name ("zh_CN", "en_US", ...).
 
@@ -61,3 +66,12 @@ def install_translator(locale: Optional[str] = None) -> Optional[QTranslator]:
 def remove_translator(translator: Optional[QTranslator]) -> None:
     if translator is not None:
         QCoreApplication.removeTranslator(translator)
+
+
+def bilingual(translated: str, source: str) -> str:
+    """An error sentence in Chinese and English whatever the locale: ``bilingual(tr(s).format(x), s.format(x))``.
+
+    Under a Chinese locale ``translated`` is the Chinese; the English follows on its own line.
+    Under English both are the same and the sentence appears once.
+    """
+    return translated if translated == source else f"{translated}\n{source}"

@@ -8,7 +8,7 @@ from qgis.PyQt.QtGui import QIcon
 
 from .. import dependencies
 from ..core.errors import LinzhangError
-from ..i18n import tr
+from ..i18n import bilingual, tr, tr_noop
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -55,9 +55,10 @@ class LinzhangAlgorithm(QgsProcessingAlgorithm):
         missing = self.missing_packages()
         if not missing:
             return True, ""
-        return False, tr("This tool needs Python packages that are not installed: {}. "
-                         "Use 林长制 > Install dependencies, or run make install.").format(
-            dependencies.describe(missing))
+        message = tr_noop("This tool needs Python packages that are not installed: {}. "
+                   "Use the menu 林长制 > Install dependencies, or run make install.")
+        packages = dependencies.describe(missing)
+        return False, bilingual(tr(message).format(packages), message.format(packages))
 
     def checkParameterValues(self, parameters, context):  # noqa: N802
         can_run, message = self.canExecute()

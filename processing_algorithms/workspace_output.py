@@ -3,19 +3,23 @@ from __future__ import annotations
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsProcessingContext, QgsProcessingException
 
-from ..i18n import tr
+from ..i18n import bilingual, tr, tr_noop
 
 
 def crs_to_epsg(crs: QgsCoordinateReferenceSystem) -> int:
     """The EPSG code of a projected CRS in metres, or a clear error."""
     if not crs.isValid():
-        raise QgsProcessingException(tr("The coordinate reference system is not valid."))
+        message = tr_noop("The coordinate reference system is not valid.")
+        raise QgsProcessingException(bilingual(tr(message), message))
     if crs.isGeographic():
-        raise QgsProcessingException(tr("Choose a projected CRS in metres (for example EPSG:4547), "
-                                        "not a geographic one: areas are measured in it."))
+        message = tr_noop("Choose a projected CRS in metres (for example EPSG:4547), "
+                   "not a geographic one: areas are measured in it.")
+        raise QgsProcessingException(bilingual(tr(message), message))
     authid = crs.authid()
     if not authid.upper().startswith("EPSG:"):
-        raise QgsProcessingException(tr("Choose a CRS with an EPSG code; {} has none.").format(crs.description()))
+        message = tr_noop("Choose a CRS with an EPSG code; {} has none.")
+        raise QgsProcessingException(bilingual(tr(message).format(crs.description()),
+                                               message.format(crs.description())))
     return int(authid.split(":")[1])
 
 

@@ -2,7 +2,7 @@
 
 Why not pylupdate5: it files each ``tr()`` call under its enclosing class, while this plugin
 translates through one context ("linzhang") from modules, algorithms and class attributes
-(DISPLAY_NAME, GROUP, HELP, TAGS). Python sources are read with ``ast`` (implicit string
+(DISPLAY_NAME, GROUP, HELP, TAGS). ``tr_noop()`` marks a string translated later. Python sources are read with ``ast`` (implicit string
 concatenation included); .ui forms under the form's class name, as ``uic`` translates them.
 ``--check`` exits 1 when a string is missing from the .ts or has no translation.
 """
@@ -30,7 +30,7 @@ def python_strings(path: str) -> list[str]:
     tree = ast.parse(open(path, encoding="utf-8").read(), path)
     found: list[str] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "tr":
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in ("tr", "tr_noop"):
             if node.args and _constant_string(node.args[0]):
                 found.append(node.args[0].value)
         elif isinstance(node, ast.Assign) and len(node.targets) == 1:
