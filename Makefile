@@ -14,8 +14,8 @@ PY := $(VENV)/bin/python
 STAMPS := .stamps
 LRELEASE := /usr/lib/qt5/bin/lrelease
 # Debian 12 packages: QGIS 3.22 with PyQGIS and Processing, lrelease, CJK fonts for maps and PDFs
-APT_PACKAGES := python3-qgis qgis-providers python3-venv python3-pip python3-scipy qttools5-dev-tools fonts-noto-cjk
-APT_DESKTOP := qgis xvfb imagemagick
+APT_PACKAGES := python3-qgis qgis-providers qgis xvfb python3-venv python3-pip python3-scipy qttools5-dev-tools fonts-noto-cjk
+APT_DESKTOP := imagemagick
 QGIS_CONFIG_DIR ?= $(HOME)/.local/share/QGIS/QGIS3
 PROFILE_DIR := $(QGIS_CONFIG_DIR)/profiles/default
 PLUGIN_TARGET := $(PROFILE_DIR)/python/plugins/linzhang_qgis

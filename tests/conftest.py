@@ -77,6 +77,18 @@ def processing(processing_framework):
 
 
 @pytest.fixture(scope="session")
+def installed_config(tmp_path_factory):
+    """A private QGIS settings folder with the plugin installed by ``make install QGIS_CONFIG_DIR=...``."""
+    import subprocess
+
+    config = tmp_path_factory.mktemp("qgis-config")
+    done = subprocess.run(["make", "-s", "install", f"QGIS_CONFIG_DIR={config}"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return str(config)
+
+
+@pytest.fixture(scope="session")
 def plugin_dir():
     return PLUGIN_DIR
 

@@ -5,21 +5,9 @@ import json
 import os
 import subprocess
 
-import pytest
-
 from linzhang_qgis.core import workspace
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 QGIS_PROCESS = "/usr/bin/qgis_process.bin"
-
-
-@pytest.fixture(scope="module")
-def installed_config(tmp_path_factory):
-    config = tmp_path_factory.mktemp("qgis-config")
-    done = subprocess.run(["make", "-s", "install", f"QGIS_CONFIG_DIR={config}"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return str(config)
 
 
 def qgis_process(config: str, *args: str) -> subprocess.CompletedProcess:
