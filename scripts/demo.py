@@ -48,7 +48,9 @@ from qgis.core import (  # noqa: E402
 from qgis.PyQt.QtGui import QFont  # noqa: E402
 
 
-def start_qgis() -> QgsApplication:
+def start_qgis() -> tuple[QgsApplication, object]:
+    """QGIS, Processing and the plugin's provider; the caller keeps the provider alive (the registry
+    does not own a Python-made provider, so an unreferenced one is garbage-collected)."""
     QgsApplication.setPrefixPath("/usr", True)
     app = QgsApplication([], False)
     app.initQgis()
@@ -57,8 +59,9 @@ def start_qgis() -> QgsApplication:
     Processing.initialize()
     from linzhang_qgis.provider import LinzhangProvider
 
-    QgsApplication.processingRegistry().addProvider(LinzhangProvider())
-    return app
+    provider = LinzhangProvider()
+    QgsApplication.processingRegistry().addProvider(provider)
+    return app, provider
 
 
 class Demo:
@@ -194,7 +197,7 @@ def main() -> int:
     if os.path.exists(out_dir):
         shutil.rmtree(out_dir)
     os.makedirs(out_dir)
-    app = start_qgis()
+    app, provider = start_qgis()
     demo = Demo(out_dir)
     print(f"Building the demo district into {out_dir}")
     built = demo.run("linzhang:createdemoworkspace", {
@@ -218,6 +221,7 @@ def main() -> int:
     print("\n".join(workspace_summary(gpkg)))
     print(f"Wrote {project_path}, {png} and summary.md")
     project.clear()
+    QgsApplication.processingRegistry().removeProvider(provider)
     app.exitQgis()
     return 0
 
