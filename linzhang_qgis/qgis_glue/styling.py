@@ -158,13 +158,13 @@ def _category_symbol(layer_def: schema.LayerDef, value) -> QgsSymbol:
         return _fill(_with_alpha(colour, 190), outline, 0.4)
     if layer_def.name == schema.FOREST_STANDS.name:
         colour = _FOREST_CAT_FILLS.get(value, layer_def.fill)
-        return _fill(_with_alpha(colour, 200), "#00441b", 0.1)
+        return _fill(_with_alpha(colour, 160), "#00441b", 0.1)
     return _single_symbol(layer_def)
 
 
 def _categorized_renderer(layer_def: schema.LayerDef, lang: str) -> QgsCategorizedSymbolRenderer:
     codes = schema.CODE_LISTS[layer_def.field(layer_def.style_field).codes]
-    categories = [QgsRendererCategory(value, _category_symbol(layer_def, value), pair[0], True)
+    categories = [QgsRendererCategory(value, _category_symbol(layer_def, value), _text(pair, lang), True)
                   for value, pair in codes.items()]
     # the empty value is QGIS's "all other values" category: features with a missing or unknown code stay visible
     other = _fill("0,0,0,0", "#737373", 0.3, style="no", outline_style="dot")
@@ -194,7 +194,10 @@ def _renderer(layer_def: schema.LayerDef, lang: str):
 
 def cjk_font_family() -> str:
     """The first installed CJK-capable family of ``CJK_FONTS``, else the first of them."""
-    installed = set(QFontDatabase().families())
+    try:
+        installed = set(QFontDatabase.families())  # Qt 6: static
+    except TypeError:
+        installed = set(QFontDatabase().families())  # Qt 5
     for family in CJK_FONTS:
         if family in installed:
             return family
@@ -231,6 +234,7 @@ def _labeling(layer_def: schema.LayerDef):
         for level, pair in schema.AREA_LEVELS.items():
             min_scale = _LEVEL_LABEL_MIN_SCALE.get(level, 25000)
             settings = _label_settings(layer_def.label_field, _LEVEL_LABEL_SIZE.get(level, 9.0), 0)
+            settings.priority = max(0, 12 - 2 * int(level))  # a district name wins over a town's
             rule = QgsRuleBasedLabeling.Rule(settings, 0, min_scale, f'"level" = {int(level)}', pair[0])
             root.appendChild(rule)
         return QgsRuleBasedLabeling(root)
@@ -263,11 +267,36 @@ def _open_layer(gpkg_path: str, name: str) -> QgsVectorLayer:
     return QgsVectorLayer(_layer_uri(gpkg_path, name), name, "ogr")
 
 
+def _forget_saved_styles(gpkg_path: str) -> None:
+    """Delete the styles this module saved before, so that saving again replaces them.
+
+    QGIS 3.22's OGR provider asks "A style named ... already exists ... overwrite it?" in a modal
+    message box when a style name is reused, which blocks a script or a headless run.
+    """
+    names = [layer_def.name for layer_def in schema.WORKSPACE_LAYERS]
+    try:
+        db = sqlite3.connect(gpkg_path)
+        try:
+            exists = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'layer_styles'").fetchone()
+            if exists:
+                with db:
+                    db.execute("DELETE FROM layer_styles WHERE styleName = ? AND f_table_name IN ({})".format(
+                        ", ".join("?" * len(names))), [STYLE_NAME, *names])
+        finally:
+            db.close()
+    except sqlite3.Error as error:
+        raise WorkspaceError(
+            "无法读取 {}：文件已损坏（{}）。".format(os.path.basename(gpkg_path), error),
+            "Cannot read {}: the file is damaged ({}).".format(os.path.basename(gpkg_path), error),
+        ) from error
+
+
 def save_default_styles(gpkg_path: str, lang: str = "zh") -> list[str]:
     """Style every declared layer and table and store it as its default style in the GeoPackage."""
     if not os.path.isfile(gpkg_path):
         raise WorkspaceError("找不到工作空间文件：{}".format(gpkg_path),
                              "The workspace file does not exist: {}".format(gpkg_path))
+    _forget_saved_styles(gpkg_path)
     styled: list[str] = []
     for layer_def in schema.WORKSPACE_LAYERS:
         layer = _open_layer(gpkg_path, layer_def.name)
