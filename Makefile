@@ -13,14 +13,22 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .stamps
 LRELEASE := /usr/lib/qt5/bin/lrelease
-# Debian 12 packages: QGIS 3.22 with PyQGIS and Processing, lrelease, CJK fonts for maps and PDFs
-APT_PACKAGES := python3-qgis qgis-providers qgis xvfb python3-venv python3-pip python3-scipy qttools5-dev-tools fonts-noto-cjk
+# Debian 12 packages: QGIS 3.22 with PyQGIS and Processing (and the desktop application with Xvfb for the
+# desktop test), lrelease, CJK fonts for maps and PDFs, and what builds the native packages below
+APT_PACKAGES := python3-qgis qgis-providers qgis xvfb python3-venv python3-pip python3-scipy python3-dev \
+	qttools5-dev-tools fonts-noto-cjk build-essential libgeos-dev libproj-dev proj-bin libgdal-dev
 APT_DESKTOP := imagemagick
 QGIS_CONFIG_DIR ?= $(HOME)/.local/share/QGIS/QGIS3
 PROFILE_DIR := $(QGIS_CONFIG_DIR)/profiles/default
 PLUGIN_TARGET := $(PROFILE_DIR)/python/plugins/linzhang_qgis
 DEPS_TARGET := $(PROFILE_DIR)/python/linzhang_qgis_deps
 VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
+# shapely, pyproj, rasterio and pyogrio are built from source against Debian's GEOS/PROJ/GDAL, the
+# libraries QGIS itself loads (see requirements-lock.txt). pyproj 3.6.1 needs Cython < 3.1 while the
+# others need 3.1: it is built first, alone, under build-constraints.txt; the second step reuses that build.
+PIP_INSTALL := $(PY) -m pip install -q --disable-pip-version-check --use-feature=no-binary-enable-wheel-cache \
+	--no-binary shapely,pyproj,rasterio,pyogrio
+PYPROJ_PIN := $(shell grep '^pyproj==' requirements-lock.txt)
 TS_FILES := $(wildcard resources/i18n/*.ts)
 QM_FILES := $(TS_FILES:.ts=.qm)
 export QT_QPA_PLATFORM ?= offscreen
@@ -46,10 +54,12 @@ system:
 desktop: system
 	$(call apt_install,$(APT_DESKTOP))
 
-$(STAMPS)/venv: requirements-lock.txt requirements-dev.txt | system
+$(STAMPS)/venv: requirements-lock.txt requirements-dev.txt build-constraints.txt | system
 	@mkdir -p $(STAMPS)
-	@[ -x $(PY) ] || $(SYSTEM_PYTHON) -m venv --system-site-packages $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@# a changed lock means a fresh venv: pip would otherwise keep builds it already has
+	rm -rf $(VENV) && $(SYSTEM_PYTHON) -m venv --system-site-packages $(VENV)
+	PIP_CONSTRAINT=build-constraints.txt $(PIP_INSTALL) --no-deps "$(PYPROJ_PIN)"
+	$(PIP_INSTALL) -r requirements-dev.txt
 	@touch $@
 
 venv: $(STAMPS)/venv
@@ -77,7 +87,8 @@ install: venv stage
 	@if ! cmp -s requirements-lock.txt $(DEPS_TARGET)/requirements-lock.txt; then \
 	  echo "Installing pinned Python packages into $(DEPS_TARGET)"; \
 	  rm -rf $(DEPS_TARGET) && mkdir -p $(DEPS_TARGET) && \
-	  $(PY) -m pip install -q --disable-pip-version-check --no-deps --target $(DEPS_TARGET) -r requirements-lock.txt && \
+	  PIP_CONSTRAINT=build-constraints.txt $(PIP_INSTALL) --no-deps --target $(DEPS_TARGET) "$(PYPROJ_PIN)" && \
+	  $(PIP_INSTALL) --no-deps --upgrade --target $(DEPS_TARGET) -r requirements-lock.txt && \
 	  cp requirements-lock.txt $(DEPS_TARGET)/; \
 	fi
 	@echo "Installed into $(PLUGIN_TARGET); enable it in QGIS (Plugins > Manage) or with:"

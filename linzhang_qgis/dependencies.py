@@ -13,13 +13,16 @@ from typing import Iterable, Sequence
 
 DEPENDENCIES_FOLDER = "linzhang_qgis_deps"
 
+# Built from source against the GEOS, PROJ and GDAL that QGIS itself loads: their wheels bundle other
+# copies, which clash with QGIS's inside the QGIS process (see requirements-lock.txt).
+FROM_SOURCE = ("shapely", "pyproj", "rasterio", "pyogrio")
+
 # import name -> what it is for (zh, en); numpy and scipy come with QGIS on Debian
 PACKAGES: dict[str, tuple[str, str]] = {
     "shapely": ("几何运算", "geometry operations"),
     "pyproj": ("坐标转换", "coordinate transformation"),
     "rasterio": ("栅格读写", "raster reading and writing"),
     "geopandas": ("矢量数据表", "vector data frames"),
-    "fiona": ("矢量读写", "vector reading and writing"),
     "gpxpy": ("GPX 轨迹", "GPX tracks"),
     "openpyxl": ("Excel 台账", "Excel ledgers"),
     "scipy": ("栅格滤波", "raster filtering"),
@@ -65,10 +68,24 @@ def python_executable() -> str:
     return sys.executable
 
 
-def install_command(plugin_dir: str, target: str) -> list[str]:
-    """The pip command that installs the pinned packages into ``target``."""
-    return [python_executable(), "-m", "pip", "install", "--disable-pip-version-check", "--no-deps",
-            "--upgrade", "--target", target, "-r", lock_file(plugin_dir)]
+def install_commands(plugin_dir: str, target: str) -> list[list[str]]:
+    """The pip commands that install the pinned packages into ``target``, to run in order.
+
+    pyproj is built first and alone, under build-constraints.txt (Cython < 3.1); the second command
+    reuses that build from pip's cache. Run both with ``install_environment``.
+    """
+    pip = [python_executable(), "-m", "pip", "install", "--disable-pip-version-check", "--no-deps", "--upgrade",
+           "--use-feature=no-binary-enable-wheel-cache", "--no-binary", ",".join(FROM_SOURCE), "--target", target]
+    pins = [line.strip() for line in open(lock_file(plugin_dir), encoding="utf-8") if line.strip()[:1].isalnum()]
+    pyproj = [pin for pin in pins if pin.startswith("pyproj==")]
+    return [pip + pyproj, pip + ["-r", lock_file(plugin_dir)]]
+
+
+def install_environment(plugin_dir: str, base: dict, step: int) -> dict:
+    """The environment of install step ``step``: the Cython pin reaches pip's build environment only by PIP_CONSTRAINT."""
+    if step == 0:
+        return dict(base, PIP_CONSTRAINT=os.path.join(plugin_dir, "build-constraints.txt"))
+    return dict(base)
 
 
 def describe(modules: Sequence[str], lang: str = "zh") -> str:

@@ -30,7 +30,7 @@ class CreateDemoWorkspaceAlgorithm(OpensWorkspaceOnCompletion, LinzhangAlgorithm
             "times), and a pair of 10 m red/NIR images with planted clearings and clouds. The truth (planted "
             "clearings, which chiefs comply) is kept in layers named demo_truth_*. The same seed always "
             "gives the same district.")
-    REQUIRES = ("numpy", "shapely", "pyproj", "rasterio", "gpxpy")
+    REQUIRES = ("numpy", "shapely")
 
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
     SEED = "SEED"

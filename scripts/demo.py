@@ -122,14 +122,15 @@ def export_map(project: QgsProject, png: str) -> None:
     layout.setName("示范区一张图")
     areas = project.mapLayersByName("林长责任区")[0]
     map_item = QgsLayoutItemMap(layout)
-    map_item.attemptMove(QgsLayoutPoint(8, 18, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    layout.addLayoutItem(map_item)
+    # resize before moving: in QGIS 3.22 moving a map item that still has no size makes its extent NaN
     map_item.attemptResize(QgsLayoutSize(200, 185, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    map_item.attemptMove(QgsLayoutPoint(8, 18, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     map_item.setCrs(QgsCoordinateReferenceSystem("EPSG:4547"))
     extent = areas.extent()
     extent.scale(1.04)
     map_item.zoomToExtent(extent)
     map_item.setFrameEnabled(True)
-    layout.addLayoutItem(map_item)
 
     title = QgsLayoutItemLabel(layout)
     title.setText("示范区 林长制“一张图”：四级林长责任区与森林资源")
@@ -142,6 +143,12 @@ def export_map(project: QgsProject, png: str) -> None:
     legend.setTitle("图例")
     legend.setLinkedMap(map_item)
     legend.setLegendFilterByMapEnabled(True)
+    legend.setAutoUpdateModel(False)
+    legend_root = legend.model().rootGroup()
+    legend_root.clear()
+    for name in ("林长责任区", "森林资源小班", "demo_truth_clearings", "demo_truth_patrols"):
+        for layer in project.mapLayersByName(name):
+            legend_root.addLayer(layer)
     legend.attemptMove(QgsLayoutPoint(212, 18, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     layout.addLayoutItem(legend)
 

@@ -13,7 +13,7 @@ import shutil
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PARTS = ("processing_algorithms", "forms", "resources")
-FILES = ("metadata.txt", "LICENSE", "requirements-lock.txt")
+FILES = ("metadata.txt", "LICENSE", "requirements-lock.txt", "build-constraints.txt")
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.ts", ".pytest_cache")
 
 

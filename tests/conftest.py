@@ -89,6 +89,19 @@ def installed_config(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def enabled_config(installed_config):
+    """``installed_config`` with the plugin enabled by ``qgis_process.bin plugins enable``."""
+    import subprocess
+
+    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=installed_config, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(["/usr/bin/qgis_process.bin", "plugins", "enable", "linzhang_qgis"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    # it exits 1 with "already enabled" on a second call
+    assert done.returncode == 0 or "already enabled" in done.stdout + done.stderr, done.stdout + done.stderr
+    return installed_config
+
+
+@pytest.fixture(scope="session")
 def plugin_dir():
     return PLUGIN_DIR
 

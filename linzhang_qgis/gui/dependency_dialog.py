@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 
 from qgis.PyQt import uic
-from qgis.PyQt.QtCore import QProcess
+from qgis.PyQt.QtCore import QProcess, QProcessEnvironment
 from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox
 
 from .. import dependencies
@@ -20,6 +20,7 @@ class DependencyDialog(QDialog, FORM_CLASS):
         self.setupUi(self)
         self.target_folder = target_folder
         self.process: QProcess | None = None
+        self.commands: list[list[str]] = []
         self.folderLabel.setText(tr("Installed into: {}").format(target_folder))
         self.installButton.clicked.connect(self.install)
         self.buttonBox.button(QDialogButtonBox.StandardButton.Close).clicked.connect(self.reject)
@@ -35,20 +36,31 @@ class DependencyDialog(QDialog, FORM_CLASS):
 
     def install(self) -> None:
         os.makedirs(self.target_folder, exist_ok=True)
-        command = dependencies.install_command(PLUGIN_DIR, self.target_folder)
-        self.logView.appendPlainText(" ".join(command))
         self.installButton.setEnabled(False)
+        self.commands = dependencies.install_commands(PLUGIN_DIR, self.target_folder)
+        self._run_step(0)
+
+    def _run_step(self, step: int) -> None:
+        command = self.commands[step]
+        self.logView.appendPlainText(" ".join(command))
         self.process = QProcess(self)
         self.process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
+        environment = QProcessEnvironment.systemEnvironment()
+        for key, value in dependencies.install_environment(PLUGIN_DIR, {}, step).items():
+            environment.insert(key, value)
+        self.process.setProcessEnvironment(environment)
         self.process.readyReadStandardOutput.connect(self._show_output)
-        self.process.finished.connect(self._finished)
+        self.process.finished.connect(lambda exit_code, _status: self._finished(step, exit_code))
         self.process.start(command[0], command[1:])
 
     def _show_output(self) -> None:
         data = bytes(self.process.readAllStandardOutput()).decode("utf-8", "replace")
         self.logView.appendPlainText(data.rstrip())
 
-    def _finished(self, exit_code: int, _status) -> None:
+    def _finished(self, step: int, exit_code: int) -> None:
+        if exit_code == 0 and step + 1 < len(self.commands):
+            self._run_step(step + 1)
+            return
         dependencies.activate(self.target_folder)
         if exit_code == 0:
             self.logView.appendPlainText(tr("Done. Restart QGIS so that every tool sees the new packages."))

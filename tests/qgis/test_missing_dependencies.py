@@ -11,7 +11,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 SCRIPT = textwrap.dedent("""
     import importlib.abc, json, os, sys
-    HIDDEN = {"shapely", "rasterio", "geopandas", "gpxpy", "pyproj", "fiona", "openpyxl"}
+    HIDDEN = {"shapely", "rasterio", "geopandas", "gpxpy", "pyproj", "openpyxl"}
 
     class Hide(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path, target=None):

@@ -23,29 +23,25 @@ def test_install_puts_plugin_and_pinned_packages_in_the_profile(installed_config
     assert os.path.isdir(os.path.join(profile, "linzhang_qgis_deps", "shapely"))
 
 
-def test_enable_then_list_shows_the_algorithms(installed_config):
-    enabled = qgis_process(installed_config, "plugins", "enable", "linzhang_qgis")
-    assert enabled.returncode == 0, enabled.stdout + enabled.stderr
-    listing = qgis_process(installed_config, "list")
+def test_enable_then_list_shows_the_algorithms(enabled_config):
+    listing = qgis_process(enabled_config, "list")
     assert "linzhang:createworkspace" in listing.stdout
     assert "linzhang:createdemoworkspace" in listing.stdout
 
 
-def test_createworkspace_from_qgis_process(installed_config, tmp_path):
-    qgis_process(installed_config, "plugins", "enable", "linzhang_qgis")
+def test_createworkspace_from_qgis_process(enabled_config, tmp_path):
     path = str(tmp_path / "ws.gpkg")
-    done = qgis_process(installed_config, "run", "linzhang:createworkspace", "--json", "--", f"OUTPUT={path}")
+    done = qgis_process(enabled_config, "run", "linzhang:createworkspace", "--json", "--", f"OUTPUT={path}")
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout[done.stdout.index("{"):])["results"]["OUTPUT"] == path
     assert workspace.read_workspace_info(path).schema_version >= 1
 
 
-def test_demo_algorithm_runs_inside_qgis_python_with_installed_packages(installed_config, tmp_path):
+def test_demo_algorithm_runs_inside_qgis_python_with_installed_packages(enabled_config, tmp_path):
     """qgis_process runs Debian's Python: the packages must come from the profile's folder, not the venv."""
-    qgis_process(installed_config, "plugins", "enable", "linzhang_qgis")
     env_python_path = os.environ.get("PYTHONPATH", "")
     assert ".venv" not in env_python_path
-    done = qgis_process(installed_config, "run", "linzhang:createdemoworkspace", "--json", "--",
+    done = qgis_process(enabled_config, "run", "linzhang:createdemoworkspace", "--json", "--",
                         f"OUTPUT_FOLDER={tmp_path}", "ADD_TO_PROJECT=false")
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     results = json.loads(done.stdout[done.stdout.index("{"):])["results"]

@@ -1,0 +1,43 @@
+"""make demo's script: the project opens the workspace styled, the map is drawn, the summary is written."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from qgis.core import QgsProject, QgsRasterLayer
+from qgis.PyQt.QtGui import QImage
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def test_demo_script_fills_demo_output(tmp_path):
+    out = tmp_path / "demo_output"
+    done = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "demo.py"), "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    assert {"linzhang_demo.qgz", "linzhang_demo_map.png", "summary.md", "workspace",
+            "empty_workspace.gpkg"} <= set(os.listdir(out))
+
+    image = QImage(str(out / "linzhang_demo_map.png"))
+    assert image.width() > 1000
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
+    assert len(colours) > 50, "the map looks empty"
+
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "linzhang:createdemoworkspace" in summary and "linzhang:createworkspace" in summary
+    assert "镇级" in summary and "亩" in summary
+
+    project = QgsProject.instance()
+    project.clear()
+    assert project.read(str(out / "linzhang_demo.qgz"))
+    group = project.layerTreeRoot().findGroup("林长制一张图")
+    assert group is not None
+    layers = [node.layer() for node in group.findLayers()]
+    assert layers and all(layer.isValid() for layer in layers)
+    areas = project.mapLayersByName("林长责任区")[0]
+    assert areas.featureCount() > 20
+    assert areas.attributeDisplayName(areas.fields().indexOf("chief_name")) == "林长姓名"
+    rasters = [layer for layer in project.mapLayers().values() if isinstance(layer, QgsRasterLayer)]
+    assert len(rasters) == 2 and all(layer.isValid() for layer in rasters)
+    project.clear()
