@@ -64,6 +64,7 @@ class CreateDemoWorkspaceAlgorithm(OpensWorkspaceOnCompletion, LinzhangAlgorithm
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         from ..core.demo import generate_demo
+        from ..core.demo.writer import TRUTH_LAYERS
         from ..qgis_glue.styling import save_default_styles
 
         folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
@@ -77,7 +78,7 @@ class CreateDemoWorkspaceAlgorithm(OpensWorkspaceOnCompletion, LinzhangAlgorithm
 
         try:
             result = generate_demo(folder, seed=seed, progress=progress, is_canceled=feedback.isCanceled)
-            save_default_styles(result.gpkg_path)
+            save_default_styles(result.gpkg_path, extra_layers=TRUTH_LAYERS)
         except InterruptedError as error:
             raise QgsProcessingException(tr("Canceled.")) from error
         except LinzhangError as error:

@@ -178,7 +178,7 @@ def export_map(project: QgsProject, png: str) -> None:
 
 
 def workspace_summary(gpkg: str) -> list[str]:
-    from linzhang_qgis.core.schema import AREA_LEVELS
+    from linzhang_qgis.core.schema import AREA_LEVELS, FOREST_CATEGORIES
 
     with sqlite3.connect(gpkg) as db:
         levels = dict(db.execute("SELECT level, count(*) FROM resp_areas GROUP BY level").fetchall())
@@ -191,7 +191,7 @@ def workspace_summary(gpkg: str) -> list[str]:
     lines = ["| 林长级别 level | 责任区 areas |", "|---|---|"]
     lines += [f"| {AREA_LEVELS[level][0]} {AREA_LEVELS[level][1]} | {count} |" for level, count in sorted(levels.items())]
     lines += ["", f"- 小班 stands: {stands}; 林地 forest land: {forest_ha:,.1f} ha = {forest_ha * 15:,.0f} 亩"]
-    lines += [f"- {name}: {area} ha" for name, area in by_category]
+    lines += [f"- {FOREST_CATEGORIES[key][0]} {FOREST_CATEGORIES[key][1]}: {area:,.1f} ha" for key, area in by_category]
     return lines
 
 

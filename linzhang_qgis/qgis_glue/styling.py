@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from typing import Optional
+from typing import Optional, Sequence
 
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
@@ -267,13 +267,13 @@ def _open_layer(gpkg_path: str, name: str) -> QgsVectorLayer:
     return QgsVectorLayer(_layer_uri(gpkg_path, name), name, "ogr")
 
 
-def _forget_saved_styles(gpkg_path: str) -> None:
+def _forget_saved_styles(gpkg_path: str, layer_defs: Sequence[schema.LayerDef]) -> None:
     """Delete the styles this module saved before, so that saving again replaces them.
 
     QGIS 3.22's OGR provider asks "A style named ... already exists ... overwrite it?" in a modal
     message box when a style name is reused, which blocks a script or a headless run.
     """
-    names = [layer_def.name for layer_def in schema.WORKSPACE_LAYERS]
+    names = [layer_def.name for layer_def in layer_defs]
     try:
         db = sqlite3.connect(gpkg_path)
         try:
@@ -291,14 +291,19 @@ def _forget_saved_styles(gpkg_path: str) -> None:
         ) from error
 
 
-def save_default_styles(gpkg_path: str, lang: str = "zh") -> list[str]:
-    """Style every declared layer and table and store it as its default style in the GeoPackage."""
+def save_default_styles(gpkg_path: str, lang: str = "zh",
+                        extra_layers: Sequence[schema.LayerDef] = ()) -> list[str]:
+    """Style every declared layer and table and store it as its default style in the GeoPackage.
+
+    ``extra_layers`` declares further layers of the file to style the same way (the demo's truth layers).
+    """
     if not os.path.isfile(gpkg_path):
         raise WorkspaceError("找不到工作空间文件：{}".format(gpkg_path),
                              "The workspace file does not exist: {}".format(gpkg_path))
-    _forget_saved_styles(gpkg_path)
+    layer_defs = (*schema.WORKSPACE_LAYERS, *extra_layers)
+    _forget_saved_styles(gpkg_path, layer_defs)
     styled: list[str] = []
-    for layer_def in schema.WORKSPACE_LAYERS:
+    for layer_def in layer_defs:
         layer = _open_layer(gpkg_path, layer_def.name)
         if not layer.isValid():
             raise WorkspaceError(

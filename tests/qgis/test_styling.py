@@ -275,3 +275,20 @@ def test_not_a_geopackage_is_a_workspace_error(qgis_app, tmp_path):
         styling.add_workspace_to_project(path, QgsProject())
     with pytest.raises(WorkspaceError):
         styling.save_default_styles(path)
+
+
+def test_extra_layers_are_styled_too(qgis_app, tmp_path):
+    """The demo's truth layers get their Chinese aliases and style through ``extra_layers``."""
+    from linzhang_qgis.core.demo.writer import TRUTH_CLEARINGS
+    from linzhang_qgis.core.workspace import create_layer
+
+    path = str(tmp_path / "ws.gpkg")
+    create_workspace(path)
+    dataset = ogr.Open(path, 1)
+    create_layer(dataset, TRUTH_CLEARINGS, 4547)
+    dataset = None
+    styled = styling.save_default_styles(path, extra_layers=(TRUTH_CLEARINGS,))
+    assert "demo_truth_clearings" in styled
+    layer = QgsVectorLayer(f"{path}|layername=demo_truth_clearings", "truth", "ogr")
+    assert layer.attributeDisplayName(layer.fields().indexOf("in_cloud")) == "被云遮挡"
+    assert layer.editorWidgetSetup(layer.fields().indexOf("cause")).type() == "ValueMap"

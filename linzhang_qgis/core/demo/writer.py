@@ -31,6 +31,7 @@ TRUTH_CLEARINGS = schema.LayerDef(
         F("lin_ban", "str", "林班号", "compartment", 8),
         F("xiao_ban", "str", "小班号", "sub-compartment", 8),
     ),
+    fill="#b4ff7f00", outline="#b30000",
 )
 
 TRUTH_PATROLS = schema.LayerDef(
@@ -48,6 +49,7 @@ TRUTH_PATROLS = schema.LayerDef(
         F("length_km", "real", "里程(公里)", "length (km)"),
         F("counts", "bool", "计入巡林", "credited as patrol"),
     ),
+    fill="#6a3d9a",
 )
 
 TRUTH_COMPLIANCE = schema.LayerDef(
