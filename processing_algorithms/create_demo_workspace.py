@@ -8,7 +8,6 @@ from qgis.core import (
     QgsProcessingOutputFile,
     QgsProcessingOutputFolder,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
@@ -34,7 +33,6 @@ class CreateDemoWorkspaceAlgorithm(OpensWorkspaceOnCompletion, LinzhangAlgorithm
 
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
     SEED = "SEED"
-    ADD_TO_PROJECT = "ADD_TO_PROJECT"
     OUTPUT = "OUTPUT"
     BEFORE = "BEFORE"
     AFTER = "AFTER"
@@ -51,10 +49,7 @@ class CreateDemoWorkspaceAlgorithm(OpensWorkspaceOnCompletion, LinzhangAlgorithm
         seed.setHelp(tr("The same seed always gives the same district."))
         seed.setFlags(seed.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(seed)
-        add = QgsProcessingParameterBoolean(self.ADD_TO_PROJECT, tr("Open the workspace in the project"), True)
-        add.setHelp(tr("Adds the workspace layers to the current project in the group 林长制一张图."))
-        add.setFlags(add.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
-        self.addParameter(add)
+        self.add_open_parameter()
         self.addOutput(QgsProcessingOutputFile(self.OUTPUT, tr("Workspace file")))
         self.addOutput(QgsProcessingOutputFile(self.BEFORE, tr("Image before")))
         self.addOutput(QgsProcessingOutputFile(self.AFTER, tr("Image after")))
@@ -85,7 +80,7 @@ class CreateDemoWorkspaceAlgorithm(OpensWorkspaceOnCompletion, LinzhangAlgorithm
             raise_for(error)
         for line in result.summary_lines():
             feedback.pushInfo(line)
-        if self.parameterAsBoolean(parameters, self.ADD_TO_PROJECT, context):
+        if self.open_requested(parameters, context):
             self.open_when_done(result.gpkg_path)
         feedback.setProgress(100)
         return {

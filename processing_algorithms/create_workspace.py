@@ -29,7 +29,6 @@ class CreateWorkspaceAlgorithm(OpensWorkspaceOnCompletion, LinzhangAlgorithm):
     OUTPUT = "OUTPUT"
     CRS = "CRS"
     OVERWRITE = "OVERWRITE"
-    ADD_TO_PROJECT = "ADD_TO_PROJECT"
 
     def initAlgorithm(self, config=None):  # noqa: N802
         output = QgsProcessingParameterFileDestination(self.OUTPUT, tr("Workspace file"), tr("GeoPackage (*.gpkg)"))
@@ -44,10 +43,7 @@ class CreateWorkspaceAlgorithm(OpensWorkspaceOnCompletion, LinzhangAlgorithm):
         overwrite.setHelp(tr("When false (the default), an existing file is never replaced."))
         overwrite.setFlags(overwrite.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(overwrite)
-        add = QgsProcessingParameterBoolean(self.ADD_TO_PROJECT, tr("Open the workspace in the project"), True)
-        add.setHelp(tr("Adds the workspace layers to the current project in the group 林长制一张图."))
-        add.setFlags(add.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
-        self.addParameter(add)
+        self.add_open_parameter()
         self.addOutput(QgsProcessingOutputFile(self.OUTPUT, tr("Workspace file")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -65,7 +61,7 @@ class CreateWorkspaceAlgorithm(OpensWorkspaceOnCompletion, LinzhangAlgorithm):
             feedback.pushInfo(tr("Default styles stored for {} layers.").format(len(styled)))
         except LinzhangError as error:
             raise_for(error)
-        if self.parameterAsBoolean(parameters, self.ADD_TO_PROJECT, context):
+        if self.open_requested(parameters, context):
             self.open_when_done(path)
         feedback.setProgress(100)
         return {self.OUTPUT: path}

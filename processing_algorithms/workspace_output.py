@@ -1,7 +1,13 @@
 """Shared by the algorithms that write a workspace: CRS checks and opening the result in the project."""
 from __future__ import annotations
 
-from qgis.core import QgsCoordinateReferenceSystem, QgsProcessingContext, QgsProcessingException
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterDefinition,
+)
 
 from ..i18n import bilingual, tr, tr_noop
 
@@ -31,7 +37,17 @@ class OpensWorkspaceOnCompletion:
     the path on it between the two calls is safe.
     """
 
+    ADD_TO_PROJECT = "ADD_TO_PROJECT"
     _workspace_to_open: str = ""
+
+    def add_open_parameter(self) -> None:
+        add = QgsProcessingParameterBoolean(self.ADD_TO_PROJECT, tr("Open the workspace in the project"), True)
+        add.setHelp(tr("Adds the workspace layers to the current project in the group 林长制一张图."))
+        add.setFlags(add.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+        self.addParameter(add)
+
+    def open_requested(self, parameters: dict, context: QgsProcessingContext) -> bool:
+        return self.parameterAsBoolean(parameters, self.ADD_TO_PROJECT, context)
 
     def open_when_done(self, path: str) -> None:
         self._workspace_to_open = path
