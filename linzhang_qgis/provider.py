@@ -1,7 +1,9 @@
 """The Processing provider "linzhang" (林长制)."""
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
@@ -12,11 +14,21 @@ ICON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "resources", "ic
 
 
 def algorithm_classes() -> list[type]:
-    """Every algorithm of the plugin; each module imports only QGIS, heavy packages load when run."""
-    from .processing_algorithms.create_demo_workspace import CreateDemoWorkspaceAlgorithm
-    from .processing_algorithms.create_workspace import CreateWorkspaceAlgorithm
+    """Every algorithm of the plugin: the LinzhangAlgorithm subclasses of processing_algorithms/*.py.
 
-    return [CreateWorkspaceAlgorithm, CreateDemoWorkspaceAlgorithm]
+    One algorithm per file; a new file is picked up without a list to edit. Each module imports only
+    QGIS at load time: heavy packages load when an algorithm runs.
+    """
+    from . import processing_algorithms as package
+    from .processing_algorithms.base import LinzhangAlgorithm
+
+    classes = []
+    for module_info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):
+        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+        classes += [value for value in vars(module).values()
+                    if isinstance(value, type) and issubclass(value, LinzhangAlgorithm)
+                    and value.__module__ == module.__name__ and value.NAME]
+    return classes
 
 
 class LinzhangProvider(QgsProcessingProvider):
