@@ -4,6 +4,34 @@
   <context>
     <name>linzhang</name>
     <message>
+      <source>yes</source>
+      <translation>是</translation>
+    </message>
+    <message>
+      <source>no</source>
+      <translation>否</translation>
+    </message>
+    <message>
+      <source>Date</source>
+      <translation>日期</translation>
+    </message>
+    <message>
+      <source>Patroller</source>
+      <translation>巡林人</translation>
+    </message>
+    <message>
+      <source>km</source>
+      <translation>公里</translation>
+    </message>
+    <message>
+      <source>On foot</source>
+      <translation>步行</translation>
+    </message>
+    <message>
+      <source>Dated</source>
+      <translation>时间有效</translation>
+    </message>
+    <message>
       <source>missing</source>
       <translation>缺少</translation>
     </message>
@@ -34,6 +62,130 @@
     <message>
       <source>Missing Python packages: {}. The tools that need them are disabled until they are installed.</source>
       <translation>缺少 Python 包：{}。需要这些包的工具在安装之前不可用。</translation>
+    </message>
+    <message>
+      <source>No patrol rule for this level</source>
+      <translation>该级别没有巡林规则</translation>
+    </message>
+    <message>
+      <source>No period has ended yet</source>
+      <translation>尚无已结束的周期</translation>
+    </message>
+    <message>
+      <source>Compliant</source>
+      <translation>达标</translation>
+    </message>
+    <message>
+      <source>Not compliant</source>
+      <translation>未达标</translation>
+    </message>
+    <message>
+      <source>No QA note: the track passed the import checks.</source>
+      <translation>无质检说明：该轨迹通过了导入检查。</translation>
+    </message>
+    <message>
+      <source>Patrol panel</source>
+      <translation>巡林面板</translation>
+    </message>
+    <message>
+      <source>…</source>
+      <translation>…</translation>
+    </message>
+    <message>
+      <source>No Forest Chief workspace is open. Open one with Forest Chief System &gt; Open workspace…, or build the demo district; its responsibility areas and patrol tracks then appear here.</source>
+      <translation>尚未打开林长制工作空间。请通过“林长制 &gt; 打开工作空间…”打开，或生成示范区；其责任区和巡林轨迹随后显示在此处。</translation>
+    </message>
+    <message>
+      <source>The period ends before it starts.</source>
+      <translation>统计时段的结束日期早于开始日期。</translation>
+    </message>
+    <message>
+      <source>The track layer is being edited: save or stop editing to show only this area's tracks.</source>
+      <translation>巡林轨迹图层正在编辑：请保存或结束编辑，才能只显示该责任区的轨迹。</translation>
+    </message>
+    <message>
+      <source>none recorded</source>
+      <translation>无记录</translation>
+    </message>
+    <message>
+      <source>{} responsibility areas. Choose one to see its patrols.</source>
+      <translation>共 {} 个责任区。请选择一个查看其巡林情况。</translation>
+    </message>
+    <message>
+      <source>Computing the patrols of {}…</source>
+      <translation>正在统计{}的巡林情况…</translation>
+    </message>
+    <message>
+      <source>The patrols could not be computed: {}</source>
+      <translation>无法统计巡林情况：{}</translation>
+    </message>
+    <message>
+      <source>{0:.1f} % ({1:.1f} of {2:.1f} ha)</source>
+      <translation>{0:.1f} %（{2:.1f} 公顷中的 {1:.1f} 公顷）</translation>
+    </message>
+    <message>
+      <source>{0} done, {1} required</source>
+      <translation>已巡 {0} 次，应巡 {1} 次</translation>
+    </message>
+    <message>
+      <source>{0} of {1} ended</source>
+      <translation>已结束 {1} 个周期，达标 {0} 个</translation>
+    </message>
+    <message>
+      <source>{0} of {1} cells of {2:.0f} m</source>
+      <translation>{1} 个 {2:.0f} 米网格中有 {0} 个</translation>
+    </message>
+    <message>
+      <source>{0}: {1:.1f} km of tracks from {2} to {3}.</source>
+      <translation>{0}：{2} 至 {3} 共有轨迹 {1:.1f} 公里。</translation>
+    </message>
+    <message>
+      <source>The patrol panel needs Python packages that are missing: {}. Install them with Forest Chief System &gt; Install dependencies…, then restart QGIS.</source>
+      <translation>巡林面板所需的 Python 包缺失：{}。请通过“林长制 &gt; 安装依赖包…”安装，然后重启 QGIS。</translation>
+    </message>
+    <message>
+      <source>The patrol analysis could not be loaded: {}</source>
+      <translation>无法加载巡林分析模块：{}</translation>
+    </message>
+    <message>
+      <source>Cell</source>
+      <translation>网格</translation>
+    </message>
+    <message>
+      <source>Area code</source>
+      <translation>责任区编码</translation>
+    </message>
+    <message>
+      <source>Track km</source>
+      <translation>轨迹里程(公里)</translation>
+    </message>
+    <message>
+      <source>Patrols</source>
+      <translation>巡林</translation>
+    </message>
+    <message>
+      <source>Patrol days</source>
+      <translation>巡林天数</translation>
+    </message>
+    <message>
+      <source>Visited</source>
+      <translation>已巡到</translation>
+    </message>
+    <message>
+      <source>Never-visited cells: {}</source>
+      <translation>未巡到网格：{}</translation>
+    </message>
+    <message>
+      <source>Patrol summary of {}</source>
+      <translation>{}巡林统计</translation>
+    </message>
+    <message>
+      <source>never visited</source>
+      <translation>未巡到</translation>
+    </message>
+    <message>
+      <source>visited</source>
+      <translation>已巡到</translation>
     </message>
     <message>
       <source>New one-map workspace</source>
@@ -72,6 +224,14 @@
       <translation>林长制一张图 (linzhang_qgis)</translation>
     </message>
     <message>
+      <source>Could not write a feature to the output.</source>
+      <translation>无法向输出写入要素。</translation>
+    </message>
+    <message>
+      <source>Canceled.</source>
+      <translation>已取消。</translation>
+    </message>
+    <message>
       <source>Workspace</source>
       <translation>工作空间</translation>
     </message>
@@ -108,14 +268,6 @@
       <translation>相同的种子总是生成相同的示范区。</translation>
     </message>
     <message>
-      <source>Open the workspace in the project</source>
-      <translation>在当前项目中打开工作空间</translation>
-    </message>
-    <message>
-      <source>Adds the workspace layers to the current project in the group 林长制一张图.</source>
-      <translation>将工作空间图层添加到当前项目的“林长制一张图”图层组中。</translation>
-    </message>
-    <message>
       <source>Workspace file</source>
       <translation>工作空间文件</translation>
     </message>
@@ -138,10 +290,6 @@
     <message>
       <source>Responsibility areas</source>
       <translation>责任区数量</translation>
-    </message>
-    <message>
-      <source>Canceled.</source>
-      <translation>已取消。</translation>
     </message>
     <message>
       <source>Create one-map workspace</source>
@@ -188,6 +336,470 @@
       <translation>已为 {} 个图层保存默认样式。</translation>
     </message>
     <message>
+      <source>Import patrol tracks</source>
+      <translation>导入巡林轨迹</translation>
+    </message>
+    <message>
+      <source>patrol,track,GPX,CSV,PLT,GPS,import,quality,巡林,轨迹,导入,质检</source>
+      <translation>巡林,轨迹,GPX,CSV,PLT,GPS,导入,质检,patrol,track</translation>
+    </message>
+    <message>
+      <source>Imports patrol tracks (巡林轨迹) from a GPX, CSV or GeoLife PLT file, or from every such file of a folder, and checks their quality before any patrol effort is credited: fixes at (0, 0), repeated or backward times and jumps (longer or faster than the limits) are dropped; a track is split into separate patrols at long time gaps; pieces with too few fixes are dropped; stretches at vehicle speed are measured and a patrol driven for the most part is marked as not on foot; a track whose times are missing or absurd (before 2000, in the future) keeps its line for coverage but is not dated. Each patrol gets a readable QA note. The patroller comes from the file name, the track name, a fixed value or a CSV column; with responsibility areas, an area code in the file name or the chief's name links the patrol to its area. Times are written at the UTC offset given (Beijing time by default). A file that cannot be read is reported and skipped. With a workspace, the patrols are also added to its patrol_tracks layer, skipping patrol ids already there.</source>
+      <translation>从 GPX、CSV 或 GeoLife PLT 文件（或文件夹中所有此类文件）导入巡林轨迹，并在计入巡林工作量之前进行质检：删除 (0, 0) 点、时间重复或倒退的点以及跳点（超过距离或速度上限）；在长时间间断处把轨迹分成多次巡林；删除点数过少的片段；量算车速路段，大部分以车速行进的巡林标为非步行巡林；时间缺失或不合理（早于 2000 年、在未来）的轨迹保留线形用于覆盖统计，但不计为有日期的巡林。每次巡林附有易读的质检说明。巡林人取自文件名、轨迹名称、固定值或 CSV 列；提供责任区时，文件名中的责任区编码或林长姓名把巡林关联到责任区。时间按给定的 UTC 时差写出（默认北京时间）。无法读取的文件会报告并跳过。指定工作空间时，巡林也追加到其 patrol_tracks 图层，已有的巡林编号跳过。</translation>
+    </message>
+    <message>
+      <source>File name (the part before the first _)</source>
+      <translation>文件名（第一个 _ 之前的部分）</translation>
+    </message>
+    <message>
+      <source>Track name in the file</source>
+      <translation>文件中的轨迹名称</translation>
+    </message>
+    <message>
+      <source>Fixed value (PATROLLER)</source>
+      <translation>固定值（巡林人参数）</translation>
+    </message>
+    <message>
+      <source>CSV column (PATROLLER)</source>
+      <translation>CSV 列（巡林人参数）</translation>
+    </message>
+    <message>
+      <source>No patrol could be imported: {} files were skipped.</source>
+      <translation>没有可导入的巡林：跳过了 {} 个文件。</translation>
+    </message>
+    <message>
+      <source>A folder: every .gpx, .csv and .plt file in it is imported, in name order. A single file also works (type or paste its path).</source>
+      <translation>文件夹：按文件名顺序导入其中所有 .gpx、.csv 和 .plt 文件。也可以是单个文件（输入或粘贴其路径）。</translation>
+    </message>
+    <message>
+      <source>Where the patroller's name comes from. The track name falls back to the file name when a track has none; demo files are named {area code}_{date}_{n}.gpx.</source>
+      <translation>巡林人姓名的来源。轨迹没有名称时改用文件名；示范数据的文件名为 {责任区编码}_{日期}_{序号}.gpx。</translation>
+    </message>
+    <message>
+      <source>The patroller's name for 'Fixed value', or the CSV column holding it for 'CSV column'.</source>
+      <translation>选“固定值”时填巡林人姓名，选“CSV 列”时填保存巡林人的列名。</translation>
+    </message>
+    <message>
+      <source>Optional chief responsibility areas with the fields code and chief_name: an area code in the file name links the patrol to that area (and names its chief), else the patroller's name links it to the area of that chief.</source>
+      <translation>可选的林长责任区图层，需有 code 和 chief_name 字段：文件名中的责任区编码把巡林关联到该责任区（并取其林长为巡林人），否则按巡林人姓名关联到该林长的责任区。</translation>
+    </message>
+    <message>
+      <source>A projected CRS in metres for the output lines; the default is CGCS2000 / 3-degree Gauss-Kruger CM 114E (EPSG:4547), the zone of Ganzhou, used when empty.</source>
+      <translation>输出线的投影坐标系（单位米）；为空时使用默认的 CGCS2000 / 3 度带高斯-克吕格 中央经线 114°E（EPSG:4547），即赣州所在带。</translation>
+    </message>
+    <message>
+      <source>Largest jump between fixes (km)</source>
+      <translation>相邻点最大跳跃距离（公里）</translation>
+    </message>
+    <message>
+      <source>A leg longer than this is a jump: a short run of fixes between jumps is dropped as bad fixes, otherwise the line is broken there.</source>
+      <translation>超过此距离的相邻点间距视为跳点：两次跳跃之间的少量点作为异常点删除，否则在此处断开线。</translation>
+    </message>
+    <message>
+      <source>Largest speed between fixes (km/h)</source>
+      <translation>相邻点最大速度（公里/小时）</translation>
+    </message>
+    <message>
+      <source>A leg faster than this is a jump, like a leg longer than the largest jump.</source>
+      <translation>超过此速度的相邻点间距视为跳点，与超过最大跳跃距离相同。</translation>
+    </message>
+    <message>
+      <source>Split at time gaps over (minutes)</source>
+      <translation>时间间断超过多少分钟时分段</translation>
+    </message>
+    <message>
+      <source>A dated track is split into separate patrols where no fix was logged for this long.</source>
+      <translation>有日期的轨迹在这么长时间没有记录点的地方分成多次巡林。</translation>
+    </message>
+    <message>
+      <source>Fewest fixes of a patrol</source>
+      <translation>一次巡林的最少点数</translation>
+    </message>
+    <message>
+      <source>Pieces with fewer good fixes are dropped.</source>
+      <translation>有效点少于此数的片段被删除。</translation>
+    </message>
+    <message>
+      <source>Vehicle speed (km/h)</source>
+      <translation>车速（公里/小时）</translation>
+    </message>
+    <message>
+      <source>Stretches whose mean speed over the moving window is above this were driven, not walked; a patrol mostly driven is not on foot.</source>
+      <translation>滑动窗口内平均速度高于此值的路段视为乘车而非步行；大部分乘车的巡林不算步行巡林。</translation>
+    </message>
+    <message>
+      <source>Moving window for the vehicle speed (minutes)</source>
+      <translation>车速判断的滑动窗口（分钟）</translation>
+    </message>
+    <message>
+      <source>The speed of each leg is the mean over at least this long around it, so that one noisy fix does not make a walk a drive.</source>
+      <translation>每段的速度取其前后至少这么长时间内的平均速度，使单个噪声点不会把步行误判为乘车。</translation>
+    </message>
+    <message>
+      <source>Time zone (hours east of UTC)</source>
+      <translation>时区（相对 UTC 的东时区小时数）</translation>
+    </message>
+    <message>
+      <source>Patrol times are written at this offset (8: Beijing time); CSV times without a time zone are read at it. GPX and PLT times are in UTC.</source>
+      <translation>巡林时间按此时差写出（8 为北京时间）；不带时区的 CSV 时间也按此时差读取。GPX 和 PLT 的时间为 UTC。</translation>
+    </message>
+    <message>
+      <source>The cleaned patrols, with the fields of the workspace's patrol_tracks layer, in the target CRS.</source>
+      <translation>质检后的巡林，字段与工作空间 patrol_tracks 图层相同，坐标系为目标坐标系。</translation>
+    </message>
+    <message>
+      <source>Optional one-map workspace (.gpkg): the patrols are added to its patrol_tracks layer in one transaction; patrol ids already there are skipped, so importing twice adds nothing.</source>
+      <translation>可选的一张图工作空间（.gpkg）：巡林在一个事务中追加到其 patrol_tracks 图层；已有的巡林编号跳过，因此重复导入不会重复添加。</translation>
+    </message>
+    <message>
+      <source>Give the patroller's name, or the CSV column that holds it, in 'Patroller or CSV column'.</source>
+      <translation>请在“巡林人或 CSV 列”中填写巡林人姓名或保存巡林人的 CSV 列名。</translation>
+    </message>
+    <message>
+      <source>Track folder or file</source>
+      <translation>轨迹文件夹或文件</translation>
+    </message>
+    <message>
+      <source>Patroller from</source>
+      <translation>巡林人来源</translation>
+    </message>
+    <message>
+      <source>Patroller or CSV column</source>
+      <translation>巡林人或 CSV 列</translation>
+    </message>
+    <message>
+      <source>Target CRS</source>
+      <translation>目标坐标系</translation>
+    </message>
+    <message>
+      <source>CSV longitude column</source>
+      <translation>CSV 经度列</translation>
+    </message>
+    <message>
+      <source>Only when the column is not found by its usual names (经度, lon, lng, longitude, x).</source>
+      <translation>仅当无法按常用列名（经度、lon、lng、longitude、x）找到该列时填写。</translation>
+    </message>
+    <message>
+      <source>CSV latitude column</source>
+      <translation>CSV 纬度列</translation>
+    </message>
+    <message>
+      <source>Only when the column is not found by its usual names (纬度, lat, latitude, y).</source>
+      <translation>仅当无法按常用列名（纬度、lat、latitude、y）找到该列时填写。</translation>
+    </message>
+    <message>
+      <source>CSV time column</source>
+      <translation>CSV 时间列</translation>
+    </message>
+    <message>
+      <source>Only when the column is not found by its usual names (时间, 定位时间, time, timestamp, datetime, or date and time columns).</source>
+      <translation>仅当无法按常用列名（时间、定位时间、time、timestamp、datetime，或日期列加时间列）找到该列时填写。</translation>
+    </message>
+    <message>
+      <source>Patrol tracks</source>
+      <translation>巡林轨迹</translation>
+    </message>
+    <message>
+      <source>Also add to workspace</source>
+      <translation>同时追加到工作空间</translation>
+    </message>
+    <message>
+      <source>Patrols imported</source>
+      <translation>导入的巡林数</translation>
+    </message>
+    <message>
+      <source>Files skipped</source>
+      <translation>跳过的文件数</translation>
+    </message>
+    <message>
+      <source>Patrols added to the workspace</source>
+      <translation>追加到工作空间的巡林数</translation>
+    </message>
+    <message>
+      <source>{} responsibility areas for linking.</source>
+      <translation>用于关联的责任区 {} 个。</translation>
+    </message>
+    <message>
+      <source>{} patrols from {} files; {} files skipped.</source>
+      <translation>从 {1} 个文件导入巡林 {0} 次；跳过文件 {2} 个。</translation>
+    </message>
+    <message>
+      <source>{}: {} patrols, {:.2f} km.</source>
+      <translation>{}：巡林 {} 次，{:.2f} 公里。</translation>
+    </message>
+    <message>
+      <source>Workspace {}: {} patrols added, {} already there.</source>
+      <translation>工作空间 {}：追加巡林 {} 次，已有 {} 次。</translation>
+    </message>
+    <message>
+      <source>Patrol compliance and ledger</source>
+      <translation>巡林达标与台账</translation>
+    </message>
+    <message>
+      <source>patrol,compliance,forest chief,ledger,Excel,巡林,达标,林长,台账</source>
+      <translation>巡林,达标,林长,台账,Excel,patrol,compliance,ledger</translation>
+    </message>
+    <message>
+      <source>Checks whether every forest chief patrolled as often as the rules ask (for example district chiefs once a quarter, town level and below once a month) between two dates. A patrol counts for an area when it is the area's chief's (its area code is the area's, or its patroller is the area's chief), enough of its length lies inside the area, it has a valid date and, by default, it was on foot. For each area it gives the periods required and met, the number of patrols, the last patrol, the days overdue and the next due date, and the share of compliant child areas (villages of a town, towns of the district). Outputs: the areas with these fields, optionally a table with one row per area and period, and an Excel patrol ledger (巡林台账) with the sheets 汇总, 明细 and 按级汇总 in which non-compliant rows are marked red.</source>
+      <translation>检查两个日期之间每位林长是否按规则的频次巡林（例如区级林长每季度至少一次，镇级及以下每月至少一次）。一次巡林计入某责任区，须同时满足：是该责任区林长的巡林（轨迹的责任区编码与之相同，或巡林人即该区林长）、轨迹长度有足够比例位于责任区内、时间有效，并且（默认）为步行巡林。对每个责任区给出应巡与达标周期数、巡林次数、最近巡林日期、逾期天数、下次应巡日期，以及下级责任区的达标比例（镇下各村、区下各镇）。输出：带上述字段的责任区图层；可选的逐周期明细表；以及Excel巡林台账，含“汇总”“明细”“按级汇总”三张工作表，未达标的行标红。</translation>
+    </message>
+    <message>
+      <source>Chief responsibility areas</source>
+      <translation>林长责任区</translation>
+    </message>
+    <message>
+      <source>Polygons of the chiefs' responsibility areas with the fields code, name, level (1 district to 4 group), parent_code and chief_name, such as the workspace layer resp_areas.</source>
+      <translation>林长责任区面图层，需有字段 code、name、level（1 区级至 4 组级）、parent_code 和 chief_name，例如工作空间的 resp_areas 图层。</translation>
+    </message>
+    <message>
+      <source>Patrol track lines with the fields patrol_id, patroller, area_code and start_time, and if present dated and on_foot, such as the workspace layer patrol_tracks.</source>
+      <translation>巡林轨迹线图层，需有字段 patrol_id、patroller、area_code 和 start_time，如有则读取 dated 和 on_foot，例如工作空间的 patrol_tracks 图层。</translation>
+    </message>
+    <message>
+      <source>Patrol rules</source>
+      <translation>巡林规则</translation>
+    </message>
+    <message>
+      <source>A table with the fields level, period (week, month, quarter or year) and min_count, such as the workspace table patrol_rules. When empty, the district's rules apply: district chiefs once a quarter, town level and below once a month.</source>
+      <translation>含字段 level、period（week 周、month 月、quarter 季度或 year 年）和 min_count 的表，例如工作空间的 patrol_rules 表。留空时采用本区规则：区级林长每季度一次，镇级及以下每月一次。</translation>
+    </message>
+    <message>
+      <source>Minimum share of the track inside the area</source>
+      <translation>责任区内轨迹最小比例</translation>
+    </message>
+    <message>
+      <source>A patrol counts for an area only when at least this share of its length (0 to 1) lies inside the area.</source>
+      <translation>只有轨迹长度中至少有此比例（0 至 1）位于责任区内，该次巡林才计入该责任区。</translation>
+    </message>
+    <message>
+      <source>Count patrols on foot only</source>
+      <translation>仅计步行巡林</translation>
+    </message>
+    <message>
+      <source>When true (the default), tracks marked as driven (on_foot false) do not count.</source>
+      <translation>为真（默认）时，标记为乘车（on_foot 为假）的轨迹不计入。</translation>
+    </message>
+    <message>
+      <source>Patrol compliance</source>
+      <translation>巡林达标情况</translation>
+    </message>
+    <message>
+      <source>The responsibility areas with the periods required and met, compliance, patrols, last patrol, days overdue, next due date and the compliant share of their child areas.</source>
+      <translation>责任区及其应巡周期数、达标周期数、是否达标、巡林次数、最近巡林、逾期天数、下次应巡日期和下级责任区达标比例。</translation>
+    </message>
+    <message>
+      <source>Compliance per period</source>
+      <translation>逐周期达标明细</translation>
+    </message>
+    <message>
+      <source>Optional table with one row per area and period: required and achieved patrols.</source>
+      <translation>可选的表，每个责任区每个周期一行：应巡次数与实巡次数。</translation>
+    </message>
+    <message>
+      <source>Patrol ledger (Excel)</source>
+      <translation>巡林台账（Excel）</translation>
+    </message>
+    <message>
+      <source>Excel workbook (*.xlsx)</source>
+      <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+      <source>Optional Excel workbook (.xlsx), the patrol ledger with the sheets 汇总 (summary), 明细 (periods) and 按级汇总 (per level).</source>
+      <translation>可选的 Excel 工作簿（.xlsx）：巡林台账，含“汇总”“明细”“按级汇总”三张工作表。</translation>
+    </message>
+    <message>
+      <source>Give both the from date and the to date.</source>
+      <translation>请同时给出起始日期和截止日期。</translation>
+    </message>
+    <message>
+      <source>From date</source>
+      <translation>起始日期</translation>
+    </message>
+    <message>
+      <source>The first day of the period checked.</source>
+      <translation>统计期的第一天。</translation>
+    </message>
+    <message>
+      <source>To date</source>
+      <translation>截止日期</translation>
+    </message>
+    <message>
+      <source>The last day of the period checked.</source>
+      <translation>统计期的最后一天。</translation>
+    </message>
+    <message>
+      <source>As of date</source>
+      <translation>统计截至日期</translation>
+    </message>
+    <message>
+      <source>The day the check is made: periods ending later are not yet due and later patrols are not counted. Empty: the to date.</source>
+      <translation>进行检查的日期：晚于此日结束的周期尚未到期，此日之后的巡林不计入。留空时为截止日期。</translation>
+    </message>
+    <message>
+      <source>Compliant chiefs</source>
+      <translation>达标林长数</translation>
+    </message>
+    <message>
+      <source>Non-compliant chiefs</source>
+      <translation>未达标林长数</translation>
+    </message>
+    <message>
+      <source>Reading the responsibility areas</source>
+      <translation>正在读取责任区</translation>
+    </message>
+    <message>
+      <source>Reading the patrol tracks</source>
+      <translation>正在读取巡林轨迹</translation>
+    </message>
+    <message>
+      <source>The patrol rules table is empty.</source>
+      <translation>巡林规则表为空。</translation>
+    </message>
+    <message>
+      <source>The areas are in a geographic CRS; shares of track length are measured in degrees. A projected CRS in metres is better.</source>
+      <translation>责任区使用地理坐标系，轨迹长度比例按度计算；建议使用以米为单位的投影坐标系。</translation>
+    </message>
+    <message>
+      <source>{} of {} chiefs met the patrol rules; {} did not.</source>
+      <translation>{1} 位林长中 {0} 位巡林达标，{2} 位未达标。</translation>
+    </message>
+    <message>
+      <source>Rules: {}</source>
+      <translation>巡林规则：{}</translation>
+    </message>
+    <message>
+      <source>Checking {} areas against {} track features</source>
+      <translation>正在以 {1} 条轨迹要素检查 {0} 个责任区</translation>
+    </message>
+    <message>
+      <source>Writing the patrol ledger {}</source>
+      <translation>正在写入巡林台账 {}</translation>
+    </message>
+    <message>
+      <source>The tracks have no field {}: every track is taken as {}.</source>
+      <translation>轨迹图层没有字段 {}：所有轨迹均视为{}。</translation>
+    </message>
+    <message>
+      <source>dated when it has a start time</source>
+      <translation>有开始时间即时间有效</translation>
+    </message>
+    <message>
+      <source>on foot</source>
+      <translation>步行</translation>
+    </message>
+    <message>
+      <source>Patrol coverage</source>
+      <translation>巡林覆盖率</translation>
+    </message>
+    <message>
+      <source>patrol,coverage,effort,SMART,track,巡林,覆盖率,巡护,轨迹</source>
+      <translation>巡林,覆盖率,巡护强度,SMART,轨迹,patrol,coverage,effort</translation>
+    </message>
+    <message>
+      <source>Patrol coverage and effort for each responsibility area, as SMART computes its 'area covered': every track is buffered by half the swath width, the buffers are merged (overlaps count once) and clipped to the area. The output is the areas with all their fields plus covered_ha, coverage_pct (0-100), track_km (length inside), patrols (distinct patrol ids), patrol_days (distinct dates), hours (each track's duration in proportion to its length inside) and last_patrol (latest date). A track crossing two areas counts in both. Tracks need the fields patrol_id, start_time, end_time, dated and on_foot (as the patrol tracks layer of the workspace has). With a date range only dated tracks of those dates count; without one, undated tracks count for coverage and km but never for days, hours or the last patrol. A grid cell size also gives the gridded effort: square cells clipped to each area with km, patrols, patrol days and whether they were visited. The layers may have different CRSs: the work is done in a projected CRS in metres (the areas' own, or the local CGCS2000 3-degree Gauss-Kruger zone) and the outputs are in the areas' CRS.</source>
+      <translation>按 SMART 的“覆盖面积”计算每个责任区的巡林覆盖率与巡护强度：每条轨迹按巡视带宽度的一半做缓冲，缓冲区合并（重叠只计一次）后裁剪到责任区。输出为责任区（保留全部字段）并增加 covered_ha（覆盖面积，公顷）、coverage_pct（覆盖率 0-100）、track_km（区内里程）、patrols（不同巡林编号数）、patrol_days（不同巡林日期数）、hours（各轨迹时长按区内里程比例折算）和 last_patrol（最近巡林日期）。穿过两个责任区的轨迹在两处都计入。轨迹需要字段 patrol_id、start_time、end_time、dated 和 on_foot（与工作空间的巡林轨迹图层相同）。设定日期范围时只计该范围内有时间的轨迹；未设定时，无时间的轨迹计入覆盖面积和里程，但不计入日数、时长和最近巡林日期。给出网格边长时另输出网格巡护强度：裁剪到各责任区的方形网格，含里程、巡林次数、巡林日数及是否巡到。两个图层的坐标系可以不同：计算在以米为单位的投影坐标系中进行（责任区自身的投影坐标系，或所在地的 CGCS2000 3 度带高斯-克吕格投影），输出采用责任区图层的坐标系。</translation>
+    </message>
+    <message>
+      <source>Patrol track lines with the fields patrol_id, start_time, end_time, dated and on_foot (the workspace's patrol tracks layer).</source>
+      <translation>巡林轨迹线，含字段 patrol_id、start_time、end_time、dated 和 on_foot（即工作空间的巡林轨迹图层）。</translation>
+    </message>
+    <message>
+      <source>The polygons to measure coverage in, e.g. the chief responsibility areas; all their fields are kept in the output.</source>
+      <translation>计算覆盖率的多边形，例如林长责任区；其全部字段保留在输出中。</translation>
+    </message>
+    <message>
+      <source>Swath width (m)</source>
+      <translation>巡视带宽度(米)</translation>
+    </message>
+    <message>
+      <source>The width of the strip a patroller watches, in metres: each track is buffered by half of it (default 100 m).</source>
+      <translation>巡林人员可观察到的带状范围宽度（米）：每条轨迹按其一半做缓冲（默认 100 米）。</translation>
+    </message>
+    <message>
+      <source>Foot patrols only</source>
+      <translation>仅计步行巡林</translation>
+    </message>
+    <message>
+      <source>When true, only tracks whose on_foot field is true count (vehicle tracks and tracks of unknown mode are left out).</source>
+      <translation>为真时只计 on_foot 字段为真的轨迹（车辆轨迹和方式不明的轨迹不计）。</translation>
+    </message>
+    <message>
+      <source>Grid cell size (m)</source>
+      <translation>网格边长(米)</translation>
+    </message>
+    <message>
+      <source>Optional: the side of the square cells of the gridded effort output, in metres (e.g. 500). Empty or 0: no grid.</source>
+      <translation>可选：网格巡护强度输出中方形网格的边长（米，例如 500）。为空或 0 时不输出网格。</translation>
+    </message>
+    <message>
+      <source>The areas with their fields plus covered_ha, coverage_pct, track_km, patrols, patrol_days, hours and last_patrol, in the areas' CRS.</source>
+      <translation>责任区及其字段，另加 covered_ha、coverage_pct、track_km、patrols、patrol_days、hours 和 last_patrol，坐标系与责任区相同。</translation>
+    </message>
+    <message>
+      <source>Gridded patrol effort</source>
+      <translation>网格巡护强度</translation>
+    </message>
+    <message>
+      <source>Written only when a grid cell size is given: cells clipped to each area with cell_id, area_code, km, patrols, patrol_days and visited.</source>
+      <translation>仅在给出网格边长时写出：裁剪到各责任区的网格，含 cell_id、area_code、km、patrols、patrol_days 和 visited。</translation>
+    </message>
+    <message>
+      <source>The tracks or the areas layer could not be read.</source>
+      <translation>无法读取轨迹图层或责任区图层。</translation>
+    </message>
+    <message>
+      <source>The 'from' date {} is after the 'to' date {}.</source>
+      <translation>起始日期 {} 晚于截止日期 {}。</translation>
+    </message>
+    <message>
+      <source>Could not create the output layer.</source>
+      <translation>无法创建输出图层。</translation>
+    </message>
+    <message>
+      <source>Optional: only dated tracks that start on or after this date count; undated tracks are then left out.</source>
+      <translation>可选：只计在此日期当天或之后开始的有时间轨迹；此时不计无时间的轨迹。</translation>
+    </message>
+    <message>
+      <source>Optional: only dated tracks that start on or before this date count; undated tracks are then left out.</source>
+      <translation>可选：只计在此日期当天或之前开始的有时间轨迹；此时不计无时间的轨迹。</translation>
+    </message>
+    <message>
+      <source>The areas layer has no features: the output is empty.</source>
+      <translation>责任区图层没有要素：输出为空。</translation>
+    </message>
+    <message>
+      <source>The tracks layer has no features: every area gets zero coverage.</source>
+      <translation>轨迹图层没有要素：各责任区覆盖率均为零。</translation>
+    </message>
+    <message>
+      <source>No track reaches any area (after the date and on-foot filters): every area gets zero coverage.</source>
+      <translation>（按日期和步行条件筛选后）没有轨迹到达任何责任区：各责任区覆盖率均为零。</translation>
+    </message>
+    <message>
+      <source>The areas have no field 'code': grid cells carry the area's feature id.</source>
+      <translation>责任区图层没有“code”字段：网格单元记录责任区的要素编号。</translation>
+    </message>
+    <message>
+      <source>A grid cell size was given but no grid output: the grid is not written.</source>
+      <translation>给出了网格边长但未指定网格输出：不写出网格。</translation>
+    </message>
+    <message>
+      <source>Working CRS: {}</source>
+      <translation>计算坐标系：{}</translation>
+    </message>
+    <message>
+      <source>No grid cell size was given: the grid output is not written.</source>
+      <translation>未给出网格边长：不写出网格。</translation>
+    </message>
+    <message>
+      <source>{} grid cells, {} visited.</source>
+      <translation>共 {} 个网格单元，其中 {} 个有巡护。</translation>
+    </message>
+    <message>
+      <source>{} invalid area polygons were repaired before measuring (feature ids: {}).</source>
+      <translation>计算前修复了 {} 个无效的责任区多边形（要素编号：{}）。</translation>
+    </message>
+    <message>
       <source>The coordinate reference system is not valid.</source>
       <translation>坐标参考系无效。</translation>
     </message>
@@ -198,6 +810,14 @@
     <message>
       <source>Choose a CRS with an EPSG code; {} has none.</source>
       <translation>请选择有 EPSG 代码的坐标系；{} 没有 EPSG 代码。</translation>
+    </message>
+    <message>
+      <source>Open the workspace in the project</source>
+      <translation>在当前项目中打开工作空间</translation>
+    </message>
+    <message>
+      <source>Adds the workspace layers to the current project in the group 林长制一张图.</source>
+      <translation>将工作空间图层添加到当前项目的“林长制一张图”图层组中。</translation>
     </message>
   </context>
   <context>
@@ -213,6 +833,89 @@
     <message>
       <source>Install missing packages</source>
       <translation>安装缺少的包</translation>
+    </message>
+  </context>
+  <context>
+    <name>PatrolPanel</name>
+    <message>
+      <source>Patrols</source>
+      <translation>巡林次数</translation>
+    </message>
+    <message>
+      <source>Chief or responsibility area</source>
+      <translation>林长或责任区</translation>
+    </message>
+    <message>
+      <source>Search a name, code or chief…</source>
+      <translation>搜索名称、编码或林长…</translation>
+    </message>
+    <message>
+      <source>Period</source>
+      <translation>统计周期</translation>
+    </message>
+    <message>
+      <source>Month</source>
+      <translation>月度</translation>
+    </message>
+    <message>
+      <source>Quarter</source>
+      <translation>季度</translation>
+    </message>
+    <message>
+      <source>Year</source>
+      <translation>年度</translation>
+    </message>
+    <message>
+      <source>Custom</source>
+      <translation>自定义</translation>
+    </message>
+    <message>
+      <source>Previous period</source>
+      <translation>上一周期</translation>
+    </message>
+    <message>
+      <source>Next period</source>
+      <translation>下一周期</translation>
+    </message>
+    <message>
+      <source>From</source>
+      <translation>起</translation>
+    </message>
+    <message>
+      <source>To</source>
+      <translation>止</translation>
+    </message>
+    <message>
+      <source>Patrol summary</source>
+      <translation>巡林统计</translation>
+    </message>
+    <message>
+      <source>Coverage (100 m swath)</source>
+      <translation>覆盖率（100 米视野带）</translation>
+    </message>
+    <message>
+      <source>Periods met</source>
+      <translation>达标周期</translation>
+    </message>
+    <message>
+      <source>Last patrol</source>
+      <translation>最近巡林</translation>
+    </message>
+    <message>
+      <source>Compliance</source>
+      <translation>是否达标</translation>
+    </message>
+    <message>
+      <source>Never-visited cells</source>
+      <translation>未巡到网格</translation>
+    </message>
+    <message>
+      <source>Tracks on the map</source>
+      <translation>地图上的轨迹</translation>
+    </message>
+    <message>
+      <source>QA note of the selected track</source>
+      <translation>所选轨迹的质检说明</translation>
     </message>
   </context>
 </TS>
