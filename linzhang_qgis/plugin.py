@@ -5,6 +5,7 @@ import os
 from typing import Callable, Optional
 
 from qgis.core import QgsApplication
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QMenu, QToolBar
 
@@ -36,6 +37,8 @@ class LinzhangPlugin:
         self.menu: Optional[QMenu] = None
         self.toolbar: Optional[QToolBar] = None
         self.actions: list[QAction] = []
+        self.patrol_action: Optional[QAction] = None
+        self.patrol_dock = None  # created on first use
 
     # --- Processing (also called alone by qgis_process, without a GUI) ---------------------
 
@@ -66,6 +69,10 @@ class LinzhangPlugin:
         self._add_action("demo.svg", tr("Build demo district…"),
                          lambda: workspace_actions.build_demo(self.iface), toolbar=False)
         self.menu.addSeparator()
+        self.patrol_action = self._add_action("linzhang.svg", tr("Patrol panel"), self._toggle_patrol_dock,
+                                              toolbar=True, name="linzhang_patrol_panel")
+        self.patrol_action.setCheckable(True)
+        self.patrol_action.setIcon(QgsApplication.getThemeIcon("/mIconGps.svg"))  # QGIS's own GPS-track icon
         self._add_action("linzhang.svg", tr("Forest Chief tools (Processing)"),
                          self._show_processing_tools, toolbar=True)
         self._add_action("dependencies.svg", tr("Install dependencies…"), self._show_dependencies, toolbar=False)
@@ -74,9 +81,10 @@ class LinzhangPlugin:
 
         notify_missing_once(self.iface, self._show_dependencies)
 
-    def _add_action(self, icon_name: str, text: str, slot: Callable[[], None], toolbar: bool) -> QAction:
+    def _add_action(self, icon_name: str, text: str, slot: Callable[..., None], toolbar: bool,
+                    name: str = "") -> QAction:
         action = QAction(icon(icon_name), text, self.iface.mainWindow())
-        action.setObjectName("linzhang_" + os.path.splitext(icon_name)[0])
+        action.setObjectName(name or "linzhang_" + os.path.splitext(icon_name)[0])
         action.triggered.connect(slot)
         self.menu.addAction(action)
         if toolbar:
@@ -95,12 +103,38 @@ class LinzhangPlugin:
             if search is not None:
                 search.setText("linzhang")
 
+    def _toggle_patrol_dock(self, checked: bool) -> None:
+        if self.patrol_dock is None:
+            if not checked:
+                return
+            from .gui.patrol_dock import PatrolDock
+
+            self.patrol_dock = PatrolDock(self.iface, self.iface.mainWindow())
+            self.patrol_dock.closed.connect(lambda: self._patrol_dock_shown(False))
+            self.patrol_dock.opened.connect(lambda: self._patrol_dock_shown(True))
+            self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.patrol_dock)
+        if checked:
+            self.patrol_dock.show()
+            self.patrol_dock.raise_()
+        else:
+            self.patrol_dock.close()
+
+    def _patrol_dock_shown(self, shown: bool) -> None:
+        if self.patrol_action is not None:
+            self.patrol_action.setChecked(shown)
+
     def _show_dependencies(self) -> None:
         from .gui.dependency_dialog import DependencyDialog
 
         DependencyDialog(self.iface.mainWindow(), self.dependencies_folder).exec()
 
     def unload(self) -> None:
+        if self.patrol_dock is not None:
+            self.patrol_dock.cleanup()  # its temporary layers, the track layer's filter, project signals
+            self.iface.removeDockWidget(self.patrol_dock)
+            self.patrol_dock.deleteLater()
+            self.patrol_dock = None
+        self.patrol_action = None
         for action in self.actions:
             if self.menu is not None:
                 self.menu.removeAction(action)

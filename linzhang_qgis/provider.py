@@ -1,7 +1,6 @@
 """The Processing provider "linzhang" (林长制)."""
 from __future__ import annotations
 
-import importlib
 import os
 import pkgutil
 
@@ -24,7 +23,9 @@ def algorithm_classes() -> list[type]:
 
     classes = []
     for module_info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):
-        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+        # __import__, not importlib: QGIS records a plugin's modules through its hook on __import__
+        # and purges them on reload; modules it never saw would survive with the old base class
+        module = __import__(f"{package.__name__}.{module_info.name}", fromlist=[module_info.name])
         classes += [value for value in vars(module).values()
                     if isinstance(value, type) and issubclass(value, LinzhangAlgorithm)
                     and value.__module__ == module.__name__ and value.NAME]
