@@ -5,6 +5,8 @@ Writes into --out (default demo_output/):
   empty_workspace.gpkg           a new empty workspace (linzhang:createworkspace)
   linzhang_demo.qgz              a QGIS project that opens the workspace styled
   linzhang_demo_map.png          the district map (print layout: legend, scale bar, north arrow)
+  patrols/                       imported tracks, coverage (+ 200 m effort grid), compliance per chief
+  巡林台账.xlsx                   the patrol ledger (Excel, Chinese headers)
   summary.md                     what was built and what each algorithm reported
 Each later capability adds its step to main().
 """
@@ -101,7 +103,10 @@ def build_project(gpkg: str, before: str, after: str) -> QgsProject:
     project.clear()
     project.setCrs(QgsCoordinateReferenceSystem("EPSG:4547"))
     project.setTitle("示范区 林长制一张图")
-    add_workspace_to_project(gpkg, project)
+    group = add_workspace_to_project(gpkg, project)
+    for node in group.findLayers():  # a year of tracks would bury the overview: the patrol dock shows them
+        if node.layer().source().endswith("|layername=patrol_tracks"):
+            node.setItemVisibilityChecked(False)
     imagery = project.layerTreeRoot().addGroup("卫星影像 (近红外假彩色)")
     for path, name, visible in ((after, "后时相影像", True), (before, "前时相影像", False)):
         layer = QgsRasterLayer(path, name)
@@ -146,7 +151,7 @@ def export_map(project: QgsProject, png: str) -> None:
     legend.setAutoUpdateModel(False)
     legend_root = legend.model().rootGroup()
     legend_root.clear()
-    for name in ("林长责任区", "森林资源小班", "demo_truth_clearings", "demo_truth_patrols"):
+    for name in ("林长责任区", "森林资源小班"):
         for layer in project.mapLayersByName(name):
             legend_root.addLayer(layer)
     legend.attemptMove(QgsLayoutPoint(212, 18, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
@@ -175,6 +180,42 @@ def export_map(project: QgsProject, png: str) -> None:
     result = QgsLayoutExporter(layout).exportToImage(png, settings)
     if result != QgsLayoutExporter.ExportResult.Success:
         raise RuntimeError(f"map export failed ({result})")
+
+
+DEMO_YEAR = ("2025-11-01", "2026-10-31")  # the demo's year of patrols
+
+
+def run_patrols(demo: Demo, gpkg: str, tracks_dir: str, out_dir: str) -> list[str]:
+    """Issue 3: import the GPX tracks into the workspace, then coverage and compliance with the ledger."""
+    folder = os.path.join(out_dir, "patrols")
+    os.makedirs(folder)
+    areas, tracks = f"{gpkg}|layername=resp_areas", f"{gpkg}|layername=patrol_tracks"
+    imported = demo.run("linzhang:importtracks", {
+        "INPUT": tracks_dir, "AREAS": areas, "WORKSPACE": gpkg, "OUTPUT": os.path.join(folder, "imported_tracks.gpkg")})
+    demo.run("linzhang:patrolcoverage", {
+        "TRACKS": tracks, "AREAS": areas, "SWATH_WIDTH": 100, "GRID_SIZE": 200,
+        "OUTPUT": os.path.join(folder, "coverage.gpkg"), "GRID": os.path.join(folder, "effort_grid.gpkg")})
+    ledger = os.path.join(out_dir, "巡林台账.xlsx")
+    compliance = demo.run("linzhang:patrolcompliance", {
+        "AREAS": areas, "TRACKS": tracks, "RULES": f"{gpkg}|layername=patrol_rules",
+        "DATE_FROM": DEMO_YEAR[0], "DATE_TO": DEMO_YEAR[1], "OUTPUT": os.path.join(folder, "compliance.gpkg"),
+        "PERIODS": os.path.join(folder, "compliance_periods.gpkg"), "LEDGER": ledger})
+    return [f"- 导入巡林轨迹 patrols imported: {imported['IMPORTED']} (skipped files: {imported['SKIPPED_FILES']})",
+            f"- 巡林台账 ledger: `{os.path.basename(ledger)}`"] + compliance_against_truth(
+        gpkg, os.path.join(folder, "compliance.gpkg"))
+
+
+def compliance_against_truth(gpkg: str, compliance_gpkg: str) -> list[str]:
+    """How the computed non-compliant chiefs compare with the demo's planted truth."""
+    with sqlite3.connect(gpkg) as db:
+        truth = {code: bool(ok) for code, ok in db.execute("SELECT area_code, compliant FROM demo_truth_compliance")}
+    with sqlite3.connect(compliance_gpkg) as db:
+        table = db.execute("SELECT table_name FROM gpkg_contents").fetchone()[0]
+        found = {code: bool(ok) for code, ok in db.execute(f'SELECT area_code, compliant FROM "{table}"')}
+    flagged = {code for code, ok in found.items() if not ok}
+    truly_bad = {code for code, ok in truth.items() if not ok}
+    return [f"- 未达标林长 non-compliant chiefs found: {len(flagged)}; planted in the demo: {len(truly_bad)}; "
+            f"missed: {len(truly_bad - flagged)}; wrongly flagged: {len(flagged - truly_bad)}"]
 
 
 def workspace_summary(gpkg: str) -> list[str]:
@@ -212,6 +253,7 @@ def main() -> int:
     gpkg = built["OUTPUT"]
     demo.run("linzhang:createworkspace", {"OUTPUT": os.path.join(out_dir, "empty_workspace.gpkg"),
                                           "ADD_TO_PROJECT": False})
+    patrol_lines = run_patrols(demo, gpkg, built["TRACKS"], out_dir)
     project = build_project(gpkg, built["BEFORE"], built["AFTER"])
     png = os.path.join(out_dir, "linzhang_demo_map.png")
     export_map(project, png)
@@ -222,10 +264,11 @@ def main() -> int:
     summary = ["# 示范区 demo district: summary", "",
                f"Seed {args.seed}. Workspace: `workspace/{os.path.basename(gpkg)}`; project: "
                "`linzhang_demo.qgz`; map: `linzhang_demo_map.png`.", ""]
-    summary += workspace_summary(gpkg) + ["", "## Algorithms run", ""] + demo.lines
+    summary += workspace_summary(gpkg) + ["", "## Patrols (巡林)", ""] + patrol_lines
+    summary += ["", "## Algorithms run", ""] + demo.lines
     with open(os.path.join(out_dir, "summary.md"), "w", encoding="utf-8") as handle:
         handle.write("\n".join(summary) + "\n")
-    print("\n".join(workspace_summary(gpkg)))
+    print("\n".join(workspace_summary(gpkg) + patrol_lines))
     print(f"Wrote {project_path}, {png} and summary.md")
     project.clear()
     QgsApplication.processingRegistry().removeProvider(provider)

@@ -17,7 +17,8 @@ def test_demo_script_fills_demo_output(tmp_path):
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     assert {"linzhang_demo.qgz", "linzhang_demo_map.png", "summary.md", "workspace",
-            "empty_workspace.gpkg"} <= set(os.listdir(out))
+            "empty_workspace.gpkg", "巡林台账.xlsx", "patrols"} <= set(os.listdir(out))
+    assert {"coverage.gpkg", "effort_grid.gpkg", "compliance.gpkg"} <= set(os.listdir(out / "patrols"))
 
     image = QImage(str(out / "linzhang_demo_map.png"))
     assert image.width() > 1000
@@ -27,6 +28,7 @@ def test_demo_script_fills_demo_output(tmp_path):
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "linzhang:createdemoworkspace" in summary and "linzhang:createworkspace" in summary
     assert "镇级" in summary and "亩" in summary
+    assert "missed: 0; wrongly flagged: 0" in summary  # compliance finds exactly the planted chiefs
 
     project = QgsProject.instance()
     project.clear()
