@@ -55,3 +55,10 @@ def test_bad_declarations_are_refused():
         schema.FieldDef("x", "text", "甲", "a")
     with pytest.raises(ValueError):
         schema.FieldDef("x", "int", "甲", "a", codes="no_such_list")
+
+
+def test_attribute_values_are_read_in_all_their_forms():
+    from linzhang_qgis.core.values import as_int, is_blank
+
+    assert is_blank(None) and is_blank(float("nan")) and not is_blank(0) and not is_blank("")
+    assert [as_int(v) for v in (3, 3.0, "3", " 3 ", 3.5, True, None, "村")] == [3, 3, 3, 3, None, None, None, None]

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 from .. import schema
 from ..errors import InputDataError
 from .rules import PatrolRule
+from ..values import as_int, is_blank
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -64,18 +65,9 @@ class ComplianceResult:
 
 # --- small value helpers -------------------------------------------------------------------------
 
-def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(value != value)  # NaN, NaT
-    except (TypeError, ValueError):
-        return False
-
-
 def normalise_code(value: Any) -> str:
     """An area code as trimmed text: 360702, 360702.0 and " 360702 " all give "360702"; blank gives ""."""
-    if _blank(value):
+    if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -88,22 +80,12 @@ def normalise_code(value: Any) -> str:
 
 
 def _text(value: Any) -> str:
-    return "" if _blank(value) else str(value).strip()
-
-
-def _level(value: Any) -> Optional[int]:
-    if _blank(value) or isinstance(value, bool):
-        return None
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        return None
-    return int(number) if number.is_integer() else None
+    return "" if is_blank(value) else str(value).strip()
 
 
 def _flag(value: Any, default: bool) -> bool:
     """A yes/no field: booleans, 1/0, "true"/"false", "是"/"否"; blank gives ``default``."""
-    if _blank(value):
+    if is_blank(value):
         return default
     if isinstance(value, str):
         text = value.strip().lower()
@@ -117,7 +99,7 @@ def _flag(value: Any, default: bool) -> bool:
 
 def patrol_day(value: Any) -> Optional[dt.date]:
     """The day of a start time: datetimes with a zone in Beijing time, naive ones as stored."""
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, str):
         import pandas as pd
@@ -126,7 +108,7 @@ def patrol_day(value: Any) -> Optional[dt.date]:
             value = pd.Timestamp(value.strip())
         except (ValueError, TypeError):
             return None
-        if _blank(value):
+        if is_blank(value):
             return None
     if hasattr(value, "to_pydatetime"):
         value = value.to_pydatetime()
@@ -276,7 +258,7 @@ def patrol_compliance(areas: "gpd.GeoDataFrame", tracks: "gpd.GeoDataFrame", rul
     parents = [normalise_code(v) for v in areas["parent_code"]]
     chiefs = [_text(v) for v in areas["chief_name"]]
     names = [_text(v) for v in areas["name"]]
-    levels = [_level(v) for v in areas["level"]]
+    levels = [as_int(v) for v in areas["level"]]
     rule_by_level = {rule.level: rule for rule in rules}
     counted = _counted_patrols(areas, tracks, codes, chiefs, float(min_inside), on_foot_only)
 
@@ -369,5 +351,5 @@ def _as_date(value: Any) -> dt.date:
 
 
 def level_name_zh(level: Any) -> str:
-    number = _level(level)
+    number = as_int(level)
     return schema.AREA_LEVELS[number][0] if number in schema.AREA_LEVELS else ""

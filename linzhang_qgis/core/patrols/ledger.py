@@ -15,6 +15,7 @@ from typing import Any, Optional, Sequence
 from .. import schema
 from ..errors import InputDataError
 from .compliance import ComplianceResult, level_name_zh, normalise_code
+from ..values import is_blank
 
 SUMMARY_SHEET, PERIOD_SHEET, LEVEL_SHEET = "汇总", "明细", "按级汇总"
 SUMMARY_HEADERS = ("责任区编码", "责任区名称", "林长级别", "林长", "应巡周期数", "达标周期数", "是否达标", "巡林次数",
@@ -29,18 +30,9 @@ DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.0%"
 
 
-def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(value != value)
-    except (TypeError, ValueError):
-        return False
-
-
 def _plain(value: Any) -> Any:
     """Cell values openpyxl writes: numpy scalars → Python, missing → None, Timestamp → date."""
-    if _blank(value):
+    if is_blank(value):
         return None
     if hasattr(value, "to_pydatetime"):
         value = value.to_pydatetime()

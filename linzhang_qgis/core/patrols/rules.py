@@ -10,6 +10,7 @@ from typing import Any, Iterable, Mapping
 
 from .. import schema
 from ..errors import InputDataError
+from ..values import as_int, is_blank
 
 PERIODS = tuple(schema.PATROL_PERIODS)  # "week", "month", "quarter", "year"
 
@@ -30,27 +31,6 @@ def default_rules() -> tuple[PatrolRule, ...]:
     return tuple(PatrolRule(level, period, count) for level, period, count in schema.DEFAULT_PATROL_RULES)
 
 
-def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return value != value  # NaN
-    except Exception:  # noqa: BLE001 - exotic values are simply not blank
-        return False
-
-
-def _as_int(value: Any) -> int | None:
-    if _blank(value):
-        return None
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        return None
-    return int(number) if number.is_integer() else None
-
-
 def rules_from_rows(rows: Iterable[Mapping[str, Any]]) -> tuple[PatrolRule, ...]:
     """Rules from table rows with ``level``, ``period`` and ``min_count`` (e.g. the layer ``patrol_rules``).
 
@@ -63,15 +43,15 @@ def rules_from_rows(rows: Iterable[Mapping[str, Any]]) -> tuple[PatrolRule, ...]
     seen: set[int] = set()
     for number, row in enumerate(rows, start=1):
         raw_level, raw_period, raw_count = row.get("level"), row.get("period"), row.get("min_count")
-        if all(_blank(v) or str(v).strip() == "" for v in (raw_level, raw_period, raw_count)):
+        if all(is_blank(v) or str(v).strip() == "" for v in (raw_level, raw_period, raw_count)):
             continue
-        level = _as_int(raw_level)
+        level = as_int(raw_level)
         if level not in schema.AREA_LEVELS:
             raise InputDataError(
                 "巡林规则第{}行：林长级别“{}”无效，应为1（区级）至4（组级）。".format(number, raw_level),
                 "Patrol rule row {}: the chief level '{}' is not valid; use 1 (district) to 4 (group).".format(
                     number, raw_level))
-        period = "" if _blank(raw_period) else str(raw_period).strip()
+        period = "" if is_blank(raw_period) else str(raw_period).strip()
         period = by_chinese.get(period, period.lower())
         if period not in schema.PATROL_PERIODS:
             raise InputDataError(
@@ -79,7 +59,7 @@ def rules_from_rows(rows: Iterable[Mapping[str, Any]]) -> tuple[PatrolRule, ...]
                     number, raw_period),
                 "Patrol rule row {}: the period '{}' is not known; use week, month, quarter or year.".format(
                     number, raw_period))
-        count = _as_int(raw_count)
+        count = as_int(raw_count)
         if count is None or count < 1:
             raise InputDataError(
                 "巡林规则第{}行：最少次数“{}”无效，应为不小于1的整数。".format(number, raw_count),
