@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from .. import schema
 from ..errors import InputDataError
-from .rules import PatrolRule
 from ..values import as_int, is_blank
+from .rules import PatrolRule
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
