@@ -14,8 +14,8 @@ from typing import Any, Optional, Sequence
 
 from .. import schema
 from ..errors import InputDataError
-from .compliance import ComplianceResult, level_name_zh, normalise_code
 from ..values import is_blank
+from .compliance import ComplianceResult, level_name_zh, normalise_code
 
 SUMMARY_SHEET, PERIOD_SHEET, LEVEL_SHEET = "汇总", "明细", "按级汇总"
 SUMMARY_HEADERS = ("责任区编码", "责任区名称", "林长级别", "林长", "应巡周期数", "达标周期数", "是否达标", "巡林次数",
