@@ -32,6 +32,7 @@ from qgis.PyQt.QtCore import QVariant, pyqtSignal
 from .. import dependencies
 from ..core import schema
 from ..i18n import tr
+from ..qgis_glue.frames import python_value
 from .area_model import AreaEntry, TrackRow
 
 SWATH_M = 100.0  # the width a patroller is taken to see on foot: 50 m either side of the track
@@ -117,10 +118,9 @@ def _text(value) -> str:
     return str(value)
 
 
-def _python(value):
-    from ..qgis_glue.frames import _python_value
-
-    return _python_value(value)
+def _attribute(feature, names: set[str], name: str):
+    """The feature's value of ``name`` as plain Python, or None when the layer has no such field."""
+    return python_value(feature[name]) if name in names else None
 
 
 def read_areas(layer: QgsVectorLayer) -> list[AreaEntry]:
@@ -128,8 +128,8 @@ def read_areas(layer: QgsVectorLayer) -> list[AreaEntry]:
     names = set(layer.fields().names())
     entries = []
     for feature in layer.getFeatures():
-        def get(name):
-            return _python(feature[name]) if name in names else None
+        def get(name, feature=feature):
+            return _attribute(feature, names, name)
         level = get("level")
         entries.append(AreaEntry(feature.id(), _text(get("code")), _text(get("name")),
                                  int(level) if level is not None else None, _text(get("parent_code")),
@@ -147,7 +147,7 @@ def read_rules(layers: WorkspaceLayers) -> list:
                                                         schema.PATROL_RULES.name), "rules", "ogr")
     rows = []
     if table.isValid() and {"level", "period", "min_count"} <= set(table.fields().names()):
-        rows = [{name: _python(feature[name]) for name in ("level", "period", "min_count")}
+        rows = [{name: python_value(feature[name]) for name in ("level", "period", "min_count")}
                 for feature in table.getFeatures()]
     return list(rules_from_rows(rows) or default_rules())
 
@@ -190,7 +190,7 @@ def reference_date(tracks: QgsVectorLayer, today: Optional[dt.date] = None) -> d
     index = tracks.fields().indexOf("start_time")
     if index < 0:
         return today
-    latest = _python(tracks.dataProvider().maximumValue(index))
+    latest = python_value(tracks.dataProvider().maximumValue(index))
     if isinstance(latest, str):
         try:
             latest = dt.datetime.fromisoformat(latest.replace("Z", ""))
@@ -268,8 +268,8 @@ def read_track_rows(layer: QgsVectorLayer) -> list[TrackRow]:
     names = set(layer.fields().names())
     rows = []
     for feature in layer.getFeatures():
-        def get(name):
-            return _python(feature[name]) if name in names else None
+        def get(name, feature=feature):
+            return _attribute(feature, names, name)
         start = get("start_time")
         length = get("length_km")
         on_foot, dated = get("on_foot"), get("dated")

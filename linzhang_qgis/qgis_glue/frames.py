@@ -27,7 +27,7 @@ from ..core.errors import InputDataError
 from ..i18n import bilingual, tr, tr_noop
 
 
-def _python_value(value):
+def python_value(value):
     """A QGIS attribute value as plain Python (QDateTime → datetime, NULL → None)."""
     if value is None or (isinstance(value, QVariant) and value.isNull()):
         return None
@@ -73,7 +73,7 @@ def source_to_frame(source, field_names: Sequence[str], target_crs: QgsCoordinat
             feedback.setProgress(100.0 * index / total)
         records["fid"].append(feature.id())
         for name in field_names:
-            records[name].append(_python_value(feature[name]))
+            records[name].append(python_value(feature[name]))
         geometry = feature.geometry()
         if geometry is None or geometry.isNull():
             wkbs.append(None)
