@@ -7,6 +7,7 @@ Writes into --out (default demo_output/):
   linzhang_demo_map.png          the district map (print layout: legend, scale bar, north arrow)
   patrols/                       imported tracks, coverage (+ 200 m effort grid), compliance per chief
   巡林台账.xlsx                   the patrol ledger (Excel, Chinese headers)
+  forest_loss/change_spots.gpkg  change spots from the two demo images (also added to the workspace)
   summary.md                     what was built and what each algorithm reported
 Each later capability adds its step to main().
 """
@@ -205,6 +206,39 @@ def run_patrols(demo: Demo, gpkg: str, tracks_dir: str, out_dir: str) -> list[st
         gpkg, os.path.join(folder, "compliance.gpkg"))
 
 
+FOREST_SUBSET = "land_class IN ('0111','0131','0301','0302','0305','0307')"  # the forest land classes
+
+
+def run_forest_loss(demo: Demo, gpkg: str, built: dict, out_dir: str) -> list[str]:
+    """Issue 4: change spots from the two demo images into the workspace, checked against the planted clearings."""
+    folder = os.path.join(out_dir, "forest_loss")
+    os.makedirs(folder)
+    spots_path = os.path.join(folder, "change_spots.gpkg")
+    result = demo.run("linzhang:detectforestloss", {
+        "BEFORE": built["BEFORE"], "AFTER": built["AFTER"], "CLOUD_MASK": built["CLOUD_MASK"],
+        "FOREST": f"{gpkg}|layername=forest_stands|subset={FOREST_SUBSET}", "AREAS": f"{gpkg}|layername=resp_areas",
+        "WORKSPACE": gpkg, "OUTPUT": spots_path})
+    return [f"- 变化图斑 change spots: {result['SPOTS']} (threshold {result['THRESHOLD_USED']:.3f}, added to the "
+            f"workspace: {result['ADDED_TO_WORKSPACE']})"] + spots_against_truth(gpkg, spots_path)
+
+
+def spots_against_truth(gpkg: str, spots_path: str) -> list[str]:
+    """Precision and recall by spot and IoU by area against the clearings planted in the demo images."""
+    import geopandas as gpd
+
+    from linzhang_qgis.core.change.accuracy import compare
+
+    truth = gpd.read_file(gpkg, layer="demo_truth_clearings")
+    spots = gpd.read_file(spots_path)
+    visible = truth[~truth["in_cloud"].astype(bool)]
+    everything = compare(spots.geometry.values, visible.geometry.values)
+    confident = compare(spots[spots["confidence"] != "low"].geometry.values, visible.geometry.values)
+    return [f"- 预设采伐斑块 planted clearings: {len(truth)}, of which {len(truth) - len(visible)} under cloud "
+            f"(not expected to be found)",
+            f"- all spots: {'; '.join(everything.lines())}",
+            f"- spots of high or highest confidence: {'; '.join(confident.lines()[:2])}"]
+
+
 def compliance_against_truth(gpkg: str, compliance_gpkg: str) -> list[str]:
     """How the computed non-compliant chiefs compare with the demo's planted truth."""
     with sqlite3.connect(gpkg) as db:
@@ -254,6 +288,7 @@ def main() -> int:
     demo.run("linzhang:createworkspace", {"OUTPUT": os.path.join(out_dir, "empty_workspace.gpkg"),
                                           "ADD_TO_PROJECT": False})
     patrol_lines = run_patrols(demo, gpkg, built["TRACKS"], out_dir)
+    loss_lines = run_forest_loss(demo, gpkg, built, out_dir)
     project = build_project(gpkg, built["BEFORE"], built["AFTER"])
     png = os.path.join(out_dir, "linzhang_demo_map.png")
     export_map(project, png)
@@ -265,10 +300,11 @@ def main() -> int:
                f"Seed {args.seed}. Workspace: `workspace/{os.path.basename(gpkg)}`; project: "
                "`linzhang_demo.qgz`; map: `linzhang_demo_map.png`.", ""]
     summary += workspace_summary(gpkg) + ["", "## Patrols (巡林)", ""] + patrol_lines
+    summary += ["", "## Forest inspection (森林督查): change spots", ""] + loss_lines
     summary += ["", "## Algorithms run", ""] + demo.lines
     with open(os.path.join(out_dir, "summary.md"), "w", encoding="utf-8") as handle:
         handle.write("\n".join(summary) + "\n")
-    print("\n".join(workspace_summary(gpkg) + patrol_lines))
+    print("\n".join(workspace_summary(gpkg) + patrol_lines + loss_lines))
     print(f"Wrote {project_path}, {png} and summary.md")
     project.clear()
     QgsApplication.processingRegistry().removeProvider(provider)

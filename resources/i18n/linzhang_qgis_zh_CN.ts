@@ -336,6 +336,214 @@
       <translation>已为 {} 个图层保存默认样式。</translation>
     </message>
     <message>
+      <source>Detect forest loss (change spots)</source>
+      <translation>森林减少检测（变化图斑）</translation>
+    </message>
+    <message>
+      <source>Forest inspection</source>
+      <translation>森林督查</translation>
+    </message>
+    <message>
+      <source>change detection,forest loss,NDVI,NBR,Sentinel-2,satellite,change spot,森林督查,卫片,变化图斑,采伐,毁林</source>
+      <translation>变化检测,森林减少,NDVI,NBR,哨兵二号,卫星,变化图斑,森林督查,卫片,采伐,毁林</translation>
+    </message>
+    <message>
+      <source>Finds forest loss between two dates of imagery and turns it into change spots (变化图斑), as the 森林督查 satellite-patch work needs. Per pixel: a vegetation index for each date (NDVI from red and NIR; also NBR when a SWIR band is given; or the index itself when the rasters hold one), its drop, the forest of the first date (the forest polygons, or a before-index of at least the forest minimum), and loss where the drop reaches the threshold. Nodata, zero or saturated reflectance and the cloud mask (with a buffer) are left out. Regions of loss pixels (8-connected) that hold at least one 3×3 block and cover the minimum area become spots; holes smaller than that area are filled; spots are cut to the forest polygons. When the threshold is empty it is found from the data: max(0.15, median + 5 × 1.4826 × MAD) of the drop over (a sample of) the forest pixels, written to the log. Confidence: low, high, highest by how far two independent signals agree over the spot (NDVI and NBR, or the threshold and a strong threshold of twice it): highest over at least the minimum area, high over a quarter of it. The AFTER raster is warped onto the BEFORE grid when they differ; only their overlap is processed, in strips, so rasters larger than memory work. With responsibility areas each spot gets the code and chief of the deepest area it overlaps most, and a number (监测编号) of that code plus a sequence. With a workspace the spots are added to its change spots in one transaction with the round id; a spot overlapping one already there is marked as a repeat (repeat_of) and not added again.</source>
+      <translation>从两期影像中找出森林减少，并生成森林督查所需的变化图斑。逐像元计算：每期的植被指数（由红光和近红外计算 NDVI；给出短波红外波段时同时计算 NBR；影像本身就是指数时直接使用）、指数降幅、前时相林地（林地范围图层，或前时相指数不低于林地指数下限），降幅达到阈值即为减少。无数据值、零值或饱和反射率以及云掩膜（含缓冲区）不参与计算。减少像元的连通区域（8 邻域）中至少含一个 3×3 像元块且面积不小于最小面积者成为图斑；小于该面积的内部空洞被填充；图斑按林地范围裁切。阈值留空时由数据确定：林地像元（或其抽样）降幅的 max(0.15, 中位数 + 5 × 1.4826 × MAD)，并写入日志。置信度分低、高、最高三级，依据两个独立信号在图斑内一致的范围（NDVI 与 NBR，或阈值与两倍阈值的强阈值）：一致面积不小于最小面积为最高，不小于其四分之一为高。两期格网不同时后时相重采样到前时相格网；只处理两期重叠部分，并分条带读取，因此可处理大于内存的影像。给出责任区时，每个图斑取其重叠最多的最低一级责任区的编码和林长，监测编号为该编码加序号。给出工作空间时，图斑连同核查轮次在一个事务中写入其变化图斑图层；与已有图斑重叠的记为重复图斑（repeat_of），不再重复添加。</translation>
+    </message>
+    <message>
+      <source>The spots with the fields of the workspace's change spots layer, in the BEFORE raster's CRS.</source>
+      <translation>变化图斑，字段同工作空间的变化图斑图层，坐标系为前时相影像的坐标系。</translation>
+    </message>
+    <message>
+      <source>The earlier image (any CRS). Its pixel grid is the working grid.</source>
+      <translation>较早一期的影像（任意坐标系），其像元格网即为计算格网。</translation>
+    </message>
+    <message>
+      <source>The later image; warped onto the before image's grid when the grids differ. Only the overlap of the two is processed.</source>
+      <translation>较晚一期的影像；格网不同时重采样到前时相格网。只处理两期重叠部分。</translation>
+    </message>
+    <message>
+      <source>True when each raster already holds one vegetation-index band (scaled -1 to 1) instead of red and near-infrared reflectance.</source>
+      <translation>每期影像本身已是一个植被指数波段（取值 -1 至 1）而不是红光和近红外反射率时勾选。</translation>
+    </message>
+    <message>
+      <source>Optional raster of the after date where any value other than 0 (and nodata) is cloud or shadow; those pixels are left out.</source>
+      <translation>可选：后时相的云掩膜栅格，除 0（及无数据值）以外的值均视为云或云影，这些像元不参与计算。</translation>
+    </message>
+    <message>
+      <source>Cloud buffer (m)</source>
+      <translation>云缓冲距离（米）</translation>
+    </message>
+    <message>
+      <source>Pixels this close to the cloud mask are left out too: haze at cloud edges lowers the index (default 60 m).</source>
+      <translation>距云掩膜在此距离以内的像元也不参与计算：云边缘的薄雾会降低指数（默认 60 米）。</translation>
+    </message>
+    <message>
+      <source>Optional forest land of the first date (e.g. the forest stands of the forest land classes); without it, forest is where the before index reaches the forest minimum.</source>
+      <translation>可选：前时相的林地范围（例如林地地类的小班）；不提供时，以前时相指数达到林地指数下限的像元为林地。</translation>
+    </message>
+    <message>
+      <source>Forest minimum index</source>
+      <translation>林地指数下限</translation>
+    </message>
+    <message>
+      <source>Without forest polygons, a pixel is forest when its before index is at least this (default 0.5).</source>
+      <translation>没有林地范围图层时，前时相指数不低于此值的像元为林地（默认 0.5）。</translation>
+    </message>
+    <message>
+      <source>Loss threshold (index drop)</source>
+      <translation>减少阈值（指数降幅）</translation>
+    </message>
+    <message>
+      <source>The drop of the index that counts as loss (e.g. 0.2). Empty: found from the data as max(0.15, median + 5 × 1.4826 × MAD) of the drop over the forest pixels; the figures are written to the log.</source>
+      <translation>指数降幅达到此值即视为减少（例如 0.2）。留空：由数据确定，取林地像元降幅的 max(0.15, 中位数 + 5 × 1.4826 × MAD)，相关数值写入日志。</translation>
+    </message>
+    <message>
+      <source>Strong threshold</source>
+      <translation>强阈值</translation>
+    </message>
+    <message>
+      <source>The drop that confirms loss for the confidence tiers when there is no SWIR band. Empty: twice the threshold.</source>
+      <translation>没有短波红外波段时用于划分置信度的确认降幅。留空：阈值的两倍。</translation>
+    </message>
+    <message>
+      <source>NBR threshold</source>
+      <translation>NBR 阈值</translation>
+    </message>
+    <message>
+      <source>The drop of NBR that counts as loss when a SWIR band is given. Empty: found from the data as for NDVI.</source>
+      <translation>给出短波红外波段时，NBR 降幅达到此值即视为减少。留空：与 NDVI 一样由数据确定。</translation>
+    </message>
+    <message>
+      <source>Minimum area (m²)</source>
+      <translation>最小面积（平方米）</translation>
+    </message>
+    <message>
+      <source>The minimum mapping unit: smaller spots are dropped (default 666.7 m² = 1 亩).</source>
+      <translation>最小上图面积：更小的图斑被舍弃（默认 666.7 平方米 = 1 亩）。</translation>
+    </message>
+    <message>
+      <source>Optional chief responsibility areas with a field code (or area_code) and optionally chief_name and level: each spot gets the deepest area it overlaps most.</source>
+      <translation>可选：林长责任区，需有字段 code（或 area_code），可有 chief_name 和 level：每个图斑归属于其重叠最多的最低一级责任区。</translation>
+    </message>
+    <message>
+      <source>Optional name of this detection round (e.g. 2026-Q4). Empty: the after date as YYYYMMDD.</source>
+      <translation>可选：本轮检测的名称（例如 2026-Q4）。留空：使用后时相日期 YYYYMMDD。</translation>
+    </message>
+    <message>
+      <source>Optional one-map workspace (.gpkg): the new spots are added to its change spots layer in one transaction; repeats of spots already there are not added.</source>
+      <translation>可选：一张图工作空间（.gpkg）：新图斑在一个事务中写入其变化图斑图层；与已有图斑重复的不再添加。</translation>
+    </message>
+    <message>
+      <source>The before or the after image could not be read.</source>
+      <translation>无法读取前时相或后时相影像。</translation>
+    </message>
+    <message>
+      <source>Reading the images in strips and finding loss…</source>
+      <translation>正在分条带读取影像并检测森林减少……</translation>
+    </message>
+    <message>
+      <source>Change spots</source>
+      <translation>变化图斑</translation>
+    </message>
+    <message>
+      <source>Spots found</source>
+      <translation>检出图斑数</translation>
+    </message>
+    <message>
+      <source>Threshold used</source>
+      <translation>所用阈值</translation>
+    </message>
+    <message>
+      <source>Spots added to the workspace</source>
+      <translation>写入工作空间的图斑数</translation>
+    </message>
+    <message>
+      <source>Repeats of earlier spots</source>
+      <translation>与以往图斑重复数</translation>
+    </message>
+    <message>
+      <source>Before image (earlier date)</source>
+      <translation>前时相影像（较早日期）</translation>
+    </message>
+    <message>
+      <source>After image (later date)</source>
+      <translation>后时相影像（较晚日期）</translation>
+    </message>
+    <message>
+      <source>Red band (or index band)</source>
+      <translation>红光波段（或指数波段）</translation>
+    </message>
+    <message>
+      <source>The red band number (default 1); with 'rasters hold an index', the band with the index.</source>
+      <translation>红光波段号（默认 1）；勾选“影像为指数”时为指数所在波段。</translation>
+    </message>
+    <message>
+      <source>Near-infrared band</source>
+      <translation>近红外波段</translation>
+    </message>
+    <message>
+      <source>The near-infrared band number (default 2).</source>
+      <translation>近红外波段号（默认 2）。</translation>
+    </message>
+    <message>
+      <source>Short-wave infrared band</source>
+      <translation>短波红外波段</translation>
+    </message>
+    <message>
+      <source>Optional SWIR band number (e.g. Sentinel-2 B12): NBR is then computed too and confirms NDVI for the highest confidence.</source>
+      <translation>可选：短波红外波段号（例如哨兵二号 B12）：同时计算 NBR，与 NDVI 互相印证以判定最高置信度。</translation>
+    </message>
+    <message>
+      <source>Rasters hold an index (e.g. NDVI)</source>
+      <translation>影像为指数（如 NDVI）</translation>
+    </message>
+    <message>
+      <source>Cloud mask</source>
+      <translation>云掩膜</translation>
+    </message>
+    <message>
+      <source>Forest polygons</source>
+      <translation>林地范围</translation>
+    </message>
+    <message>
+      <source>Before date</source>
+      <translation>前时相日期</translation>
+    </message>
+    <message>
+      <source>After date</source>
+      <translation>后时相日期</translation>
+    </message>
+    <message>
+      <source>Optional: the image date when neither the raster's metadata nor its file name has it.</source>
+      <translation>可选：影像元数据和文件名中都没有日期时，在此给出影像日期。</translation>
+    </message>
+    <message>
+      <source>Detection round id</source>
+      <translation>核查轮次</translation>
+    </message>
+    <message>
+      <source>Also add to workspace</source>
+      <translation>同时追加到工作空间</translation>
+    </message>
+    <message>
+      <source>The after image was warped onto the before image's grid.</source>
+      <translation>后时相影像已重采样到前时相影像的格网。</translation>
+    </message>
+    <message>
+      <source>An image date was found neither in the metadata nor in the file name; give it with the before/after date parameters.</source>
+      <translation>影像元数据和文件名中都找不到影像日期；请用前/后时相日期参数给出。</translation>
+    </message>
+    <message>
+      <source>{} × {} pixels processed: {} valid, {} forest, {} loss; {} spots.</source>
+      <translation>已处理 {} × {} 个像元：有效 {}，林地 {}，减少 {}；图斑 {} 个。</translation>
+    </message>
+    <message>
+      <source>{} spots added to the workspace, {} repeats of earlier spots not added.</source>
+      <translation>{} 个图斑已写入工作空间，{} 个与以往图斑重复未添加。</translation>
+    </message>
+    <message>
       <source>Import patrol tracks</source>
       <translation>导入巡林轨迹</translation>
     </message>
@@ -498,10 +706,6 @@
     <message>
       <source>Patrol tracks</source>
       <translation>巡林轨迹</translation>
-    </message>
-    <message>
-      <source>Also add to workspace</source>
-      <translation>同时追加到工作空间</translation>
     </message>
     <message>
       <source>Patrols imported</source>

@@ -47,3 +47,28 @@ def test_demo_algorithm_runs_inside_qgis_python_with_installed_packages(enabled_
     results = json.loads(done.stdout[done.stdout.index("{"):])["results"]
     assert workspace.read_workspace_info(results["OUTPUT"]).epsg == 4547
     assert os.path.exists(results["BEFORE"]) and os.path.exists(results["AFTER"])
+
+
+def test_detectforestloss_from_qgis_process_on_real_sentinel2(enabled_config, shared_data, tmp_path):
+    """The real pair (UTM 32N) with the forest polygons in LV95, as a technician scripts it."""
+    folder = os.path.join(shared_data, "s2_merenschwand")
+    out = str(tmp_path / "spots.gpkg")
+    done = qgis_process(enabled_config, "run", "linzhang:detectforestloss", "--json", "--",
+                        f"BEFORE={folder}/S2_L2A_T32TMT_20200807_B04_B08.tif",
+                        f"AFTER={folder}/S2_L2A_T32TMT_20210812_B04_B08.tif", f"FOREST={folder}/wa.shp",
+                        "MIN_AREA=1000", f"OUTPUT={out}")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    results = json.loads(done.stdout[done.stdout.index("{"):])["results"]
+    assert results["SPOTS"] >= 3 and results["THRESHOLD_USED"] >= 0.15
+    assert os.path.exists(out)
+
+
+def test_detectforestloss_bad_band_from_qgis_process(enabled_config, shared_data, tmp_path):
+    folder = os.path.join(shared_data, "s2_merenschwand")
+    out = str(tmp_path / "spots.gpkg")
+    done = qgis_process(enabled_config, "run", "linzhang:detectforestloss", "--",
+                        f"BEFORE={folder}/S2_L2A_T32TMT_20200807_B04_B08.tif",
+                        f"AFTER={folder}/S2_L2A_T32TMT_20210812_B04_B08.tif", "SWIR_BAND=5", f"OUTPUT={out}")
+    assert done.returncode != 0
+    assert "没有第 5 波段" in done.stdout + done.stderr and "band 5 does not exist" in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr and not os.path.exists(out)
