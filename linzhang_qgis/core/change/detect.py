@@ -51,7 +51,7 @@ class DetectionOptions:
     cloud_buffer_m: float = 60.0  # metres around the cloud mask also left out (haze at cloud edges)
     clean: bool = True
     strip_pixels: int = 4_000_000  # pixels per strip: the memory knob
-    sample_pixels: int = 8_000_000  # pixels read to find a threshold from the data
+    sample_pixels: int = 2_000_000  # pixels read (in windows spread over the image) to find a threshold
 
 
 @dataclass(frozen=True)
@@ -107,41 +107,51 @@ def suspected_cause_of(mean_after_index: float, index_is_ndvi: bool) -> int:
 # --- per-pixel arithmetic --------------------------------------------------------------------
 
 def _valid_bands(bands: np.ndarray, nodata, saturated, index_input: bool) -> np.ndarray:
-    valid = np.ones(bands.shape[1:], dtype=bool)
-    for band in bands:
-        if nodata is not None and not (isinstance(nodata, float) and math.isnan(nodata)):
-            valid &= band != nodata
-        if band.dtype.kind == "f":
-            valid &= np.isfinite(band)
+    """Pixels where every band holds a usable value: not nodata, finite, and (reflectance only) above 0
+    and below saturation."""
+    if index_input or bands.dtype.kind == "f":
+        valid = np.isfinite(bands).all(axis=0) if bands.dtype.kind == "f" else np.ones(bands.shape[1:], bool)
+        if nodata is not None and not math.isnan(nodata):
+            valid &= (bands != nodata).all(axis=0)
         if not index_input:
-            valid &= band > 0
-            if saturated is not None:
-                valid &= band < saturated
+            valid &= bands.min(axis=0) > 0
+        return valid
+    lowest, highest = bands.min(axis=0), bands.max(axis=0)
+    valid = lowest > 0
+    if saturated is not None:
+        valid &= highest < saturated
+    if nodata is not None and nodata > 0:
+        valid &= (bands != nodata).all(axis=0)
     return valid
 
 
 def normalized_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(a - b) / (a + b) in float32; NaN where a + b is 0."""
+    """(a - b) / (a + b) in float32 (NaN or inf where a + b is 0: such pixels are invalid anyway)."""
     a = a.astype(np.float32)
     b = b.astype(np.float32)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (a - b) / (a + b)
+        total = a + b
+        np.subtract(a, b, out=a)
+        return np.divide(a, total, out=a)
 
 
 @dataclass
 class StripIndices:
+    """Per pixel of a strip (values at invalid pixels are meaningless: every mask is ANDed with valid)."""
+
     valid: np.ndarray
-    before: np.ndarray  # primary index (NDVI or the given index), NaN where invalid
+    before: np.ndarray  # primary index (NDVI or the given index)
+    after: np.ndarray
     drop: np.ndarray
     nbr_drop: Optional[np.ndarray]
 
 
 def strip_indices(strip: Strip, bands: Bands, invalid: dict, cloud_buffer: int) -> StripIndices:
-    valid = (_valid_bands(strip.before, *invalid["before"], bands.index_input)
-             & _valid_bands(strip.after, *invalid["after"], bands.index_input))
-    if strip.cloud is not None:
+    valid = _valid_bands(strip.before, *invalid["before"], bands.index_input)
+    valid &= _valid_bands(strip.after, *invalid["after"], bands.index_input)
+    if strip.cloud is not None and strip.cloud.any():
         cloud = strip.cloud
-        if cloud_buffer > 0 and cloud.any():
+        if cloud_buffer > 0:
             cloud = ndimage.binary_dilation(cloud, OPENING, iterations=cloud_buffer)
         valid &= ~cloud
     if bands.index_input:
@@ -154,11 +164,7 @@ def strip_indices(strip: Strip, bands: Bands, invalid: dict, cloud_buffer: int) 
     if bands.swir and not bands.index_input:
         nbr_drop = (normalized_difference(strip.before[1], strip.before[2])
                     - normalized_difference(strip.after[1], strip.after[2]))
-        nbr_drop[~valid] = np.nan
-    before[~valid] = np.nan
-    drop = before - after
-    drop[~valid] = np.nan
-    return StripIndices(valid, before, drop, nbr_drop)
+    return StripIndices(valid, before, after, before - after, nbr_drop)
 
 
 class ForestMask:
@@ -184,14 +190,14 @@ class ForestMask:
         parts = [p for p in shapely.get_parts(clipped) if p.geom_type == "Polygon" and p.area > 0]
         return shapely.MultiPolygon(parts) if len(parts) > 1 else (parts[0] if parts else geometry)
 
-    def on(self, first_row: int, rows: int, width: int, before_index: np.ndarray) -> np.ndarray:
+    def on(self, first_row: int, first_col: int, rows: int, width: int, before_index: np.ndarray) -> np.ndarray:
         if self.polygons is None:
             with np.errstate(invalid="ignore"):
                 return before_index >= self.index_min
         from rasterio import features
         from rasterio.transform import Affine
 
-        transform = self.transform * Affine.translation(0, first_row)
+        transform = self.transform * Affine.translation(first_col, first_row)
         xs, ys = zip(*(transform * corner for corner in ((0, 0), (width, 0), (0, rows), (width, rows))))
         hits = self.tree.query(shapely.box(min(xs), min(ys), max(xs), max(ys)))
         if hits.size == 0:
@@ -223,7 +229,7 @@ class LossDetector:
                 pair.halo = 2 + self.cloud_buffer
             self.invalid = {"before": pair.invalid_values("before"), "after": pair.invalid_values("after")}
             self.forest = ForestMask(self.forest_polygons, options.forest_index_min, pair.transform)
-            self.rows = pair.strip_rows(options.strip_pixels)
+            self.rows = max(pair.strip_rows(options.strip_pixels), pair.halo)
             threshold, nbr_threshold = self._thresholds()
             strong = options.strong_threshold if options.strong_threshold is not None else 2.0 * threshold.value
             detection = self._detection(pair, threshold, strong, nbr_threshold)
@@ -244,7 +250,8 @@ class LossDetector:
     def _strip_inputs(self, strip: Strip):
         indices = strip_indices(strip, self.options.bands, self.invalid, self.cloud_buffer)
         first = strip.row0 - strip.top_halo
-        forest = self.forest.on(first, indices.valid.shape[0], self.pair.width, indices.before) & indices.valid
+        rows, width = indices.valid.shape
+        forest = self.forest.on(first, strip.col0, rows, width, indices.before) & indices.valid
         return indices, forest
 
     # --- pass 1: thresholds from a sample of strips -----------------------------------------
@@ -258,10 +265,10 @@ class LossDetector:
         nbr = (None if need_nbr else given_threshold(options.nbr_threshold)) if swir else None
         if not (need_ndvi or need_nbr):
             return ndvi, nbr
-        fraction = self.options.sample_pixels / max(1, self.pair.width * self.pair.height)
-        histograms = self._sample(swir, fraction)
-        if histograms[0].total < 1000 and fraction < 1.0:  # a sparse forest: look at every strip
-            histograms = self._sample(swir, 1.0)
+        windows = self.pair.sample_windows(self.options.sample_pixels)
+        histograms = self._sample(swir, self.pair.windows(windows), len(windows))
+        if histograms[0].total < 1000 and len(windows) > 1:  # a sparse forest: look at every strip
+            histograms = self._sample(swir, self.pair.strips(self.rows), math.ceil(self.pair.height / self.rows))
         if histograms[0].total == 0:
             self._raise_no_forest_or_data()
         if need_ndvi:
@@ -270,27 +277,21 @@ class LossDetector:
             nbr = histograms[1].threshold()
         return ndvi, nbr
 
-    def _sample_starts(self, fraction: float) -> list[int]:
-        starts = list(range(0, self.pair.height, self.rows))
-        wanted = max(1, math.ceil(len(starts) * fraction))
-        if wanted >= len(starts):
-            return starts
-        return sorted({starts[int(i * len(starts) / wanted)] for i in range(wanted)})
-
-    def _sample(self, swir: bool, fraction: float) -> tuple[DropHistogram, DropHistogram]:
+    def _sample(self, swir: bool, blocks, count: int) -> tuple[DropHistogram, DropHistogram]:
+        """Histograms of the NDVI (and NBR) drop over the forest pixels of ``blocks``."""
         histograms = (DropHistogram(), DropHistogram())
-        starts = self._sample_starts(fraction)
         self.sample_valid = self.sample_forest = 0
-        for done, strip in enumerate(self.pair.strips(self.rows, starts), start=1):
+        for done, strip in enumerate(blocks, start=1):
             self._check()
             indices, forest = self._strip_inputs(strip)
             core = slice(strip.top_halo, strip.top_halo + strip.height)
+            forest = forest[core]
             self.sample_valid += int(indices.valid[core].sum())
-            self.sample_forest += int(forest[core].sum())
-            histograms[0].add(indices.drop[core][forest[core]])
+            self.sample_forest += int(forest.sum())
+            histograms[0].add(indices.drop[core][forest])
             if swir:
-                histograms[1].add(indices.nbr_drop[core][forest[core]])
-            self.progress(0.1 * done / len(starts))
+                histograms[1].add(indices.nbr_drop[core][forest])
+            self.progress(0.1 * done / count)
         return histograms
 
     def _raise_no_forest_or_data(self, valid: Optional[int] = None) -> None:
@@ -317,61 +318,57 @@ class LossDetector:
                 loss, agree = (ndvi_loss | nbr_loss) & forest, ndvi_loss & nbr_loss
             else:
                 loss, agree = ndvi_loss & forest, indices.drop >= detection.strong_threshold
-        core = ndimage.binary_erosion(loss, OPENING) if self.options.clean else loss
-        return loss, agree, core
+        return loss, agree
 
     def _find_spots(self, detection: Detection) -> None:
         pair = self.pair
-        finder = RegionFinder(pair.width, 4, self.options.min_area)
+        finder = RegionFinder(pair.width, 3, self.options.min_area)
         regions: list[Region] = []
         n_strips = math.ceil(pair.height / self.rows)
         start = 0.1 if self.options.threshold is None else 0.0
         for done, strip in enumerate(pair.strips(self.rows), start=1):
             self._check()
             indices, forest = self._strip_inputs(strip)
-            loss, agree, core_pixels = self._loss_mask(indices, forest, detection)
+            loss, agree = self._loss_mask(indices, forest, detection)
             core = slice(strip.top_halo, strip.top_halo + strip.height)
             loss = loss[core]
             detection.valid_pixels += int(indices.valid[core].sum())
             detection.forest_pixels += int(forest[core].sum())
             detection.loss_pixels += int(loss.sum())
-            measures = np.stack([np.nan_to_num(indices.drop[core]), agree[core].astype(np.float32),
-                                 np.nan_to_num(indices.before[core] - indices.drop[core]),
-                                 core_pixels[core].astype(np.float32)])
+            measures = [indices.drop[core], agree[core], indices.after[core]]
             regions.extend(finder.add_strip(loss, measures, pair.row_pixel_areas(strip.row0, strip.height),
                                             last=done == n_strips))
             self.progress(start + (0.9 - start) * done / n_strips)
         regions.extend(finder.finish())
-        spots = (self._spot(region, detection) for region in regions if region.sums[3] > 0)
-        detection.spots = [spot for spot in spots if spot.area_m2 >= self.options.min_area]
+        spots = (self._spot(region, detection) for region in regions)
+        detection.spots = [spot for spot in spots if spot is not None and spot.area_m2 >= self.options.min_area]
         detection.spots.sort(key=lambda s: (-shapely.get_coordinates(s.geometry.centroid)[0][1],
                                             shapely.get_coordinates(s.geometry.centroid)[0][0]))
         self.progress(1.0)
 
-    def _spot(self, region: Region, detection: Detection) -> LossSpot:
+    def _spot(self, region: Region, detection: Detection) -> Optional[LossSpot]:
+        """The spot of a region, or None when clean-up removes it (no 3 x 3 block of loss pixels)."""
         from shapely import affinity
 
         row0, col0, bitmap = region.bitmap()
+        if self.options.clean and not ndimage.binary_erosion(bitmap, OPENING).any():
+            return None
         pixel_area = region.area / max(region.pixels, 1)
         bitmap = fill_small_holes(bitmap, int(math.ceil(self.options.min_area / pixel_area)))
         t = self.pair.transform
         geometry = affinity.affine_transform(polygonize(bitmap, row0, col0), [t.a, t.b, t.d, t.e, t.c, t.f])
         geometry = shapely.normalize(self.forest.clip(geometry))
         area = self._area_m2(geometry)
-        mean_drop, _, mean_after, _ = region.means()
+        mean_drop, _, mean_after = region.means()
         agree_m2 = float(region.sums[1]) * pixel_area
         return LossSpot(geometry, float(area), float(mean_drop), float(region.maxima[0]), agree_m2,
                         float(mean_after), confidence_of(agree_m2, self.options.min_area),
                         suspected_cause_of(float(mean_after), not self.options.bands.index_input))
 
     def _area_m2(self, geometry) -> float:
-        from pyproj import CRS
-
-        crs = CRS.from_wkt(self.pair.crs_wkt)
-        if crs.is_geographic:
-            return abs(crs.get_geod().geometry_area_perimeter(geometry)[0])
-        factor = self.pair.before.crs.linear_units_factor[1] if self.pair.before.crs.linear_units_factor else 1.0
-        return float(geometry.area) * factor * factor
+        if self.pair.geographic:
+            return abs(self.pair.geod().geometry_area_perimeter(geometry)[0])
+        return float(geometry.area) * self.pair.unit_factor() ** 2
 
     def _check_inputs_had_data(self, detection: Detection) -> None:
         if detection.valid_pixels == 0 or detection.forest_pixels == 0:

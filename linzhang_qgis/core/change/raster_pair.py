@@ -19,6 +19,8 @@ import numpy as np
 
 from ..errors import InputDataError
 
+GDAL_CACHE_BYTES = 96 * 1024 * 1024  # enough for a row of blocks of both dates when windows are not aligned
+
 
 @dataclass(frozen=True)
 class Bands:
@@ -36,7 +38,7 @@ class Bands:
 @dataclass
 class Strip:
     """Rows ``row0 .. row0 + height`` of the overlap (plus ``halo`` rows above and below where there are
-    any: ``top_halo`` and ``bottom_halo`` tell how many)."""
+    any: ``top_halo`` and ``bottom_halo`` tell how many), from column ``col0`` on."""
 
     row0: int
     height: int
@@ -45,6 +47,32 @@ class Strip:
     before: np.ndarray  # (bands, rows, cols) as stored
     after: np.ndarray
     cloud: Optional[np.ndarray]  # bool, True = cloud
+    col0: int = 0
+
+    def rows(self, first: int, count: int) -> "Strip":
+        """``count`` rows of this strip's arrays from array row ``first`` (no halo)."""
+        cut = slice(first, first + count)
+        return Strip(self.row0 - self.top_halo + first, count, 0, 0, self.before[:, cut], self.after[:, cut],
+                     None if self.cloud is None else self.cloud[cut], self.col0)
+
+
+def _stacked(parts: list[Strip], row0: int, height: int, top: int, bottom: int) -> Strip:
+    """One strip made of consecutive row blocks (the last rows of the previous block, this block, the
+    first rows of the next) so that halo rows are never read twice."""
+    if len(parts) == 1:
+        part = parts[0]
+        return Strip(row0, height, top, bottom, part.before, part.after, part.cloud)
+    cloud = None if parts[0].cloud is None else np.concatenate([p.cloud for p in parts], axis=0)
+    return Strip(row0, height, top, bottom, np.concatenate([p.before for p in parts], axis=1),
+                 np.concatenate([p.after for p in parts], axis=1), cloud)
+
+
+def _read_window(dataset, bands, window):
+    """A window of ``dataset``; parts outside it are 0. A boundless read (through a VRT, much slower) only
+    when the window does leave the dataset."""
+    inside = (window.col_off >= 0 and window.row_off >= 0 and window.col_off + window.width <= dataset.width
+              and window.row_off + window.height <= dataset.height)
+    return dataset.read(bands, window=window, boundless=not inside, fill_value=0)
 
 
 def _name(path: str) -> str:
@@ -99,8 +127,10 @@ class AlignedPair:
         self.halo = halo
         self._datasets: list = []
         self._executor: Optional[ThreadPoolExecutor] = None
+        self._gdal_cache: Optional[int] = None
 
     def __enter__(self) -> "AlignedPair":
+        self._limit_gdal_cache()
         try:
             self._open()
         except Exception:
@@ -118,6 +148,19 @@ class AlignedPair:
         for dataset in reversed(self._datasets):
             dataset.close()
         self._datasets = []
+        if self._gdal_cache is not None:
+            from osgeo import gdal
+
+            gdal.SetCacheMax(self._gdal_cache)
+            self._gdal_cache = None
+
+    def _limit_gdal_cache(self) -> None:
+        """Every block is read once, so GDAL's block cache (by default 5 % of RAM, and process-wide) would
+        only fill memory with blocks never read again: it is capped while the pair is open."""
+        from osgeo import gdal
+
+        self._gdal_cache = gdal.GetCacheMax()
+        gdal.SetCacheMax(min(self._gdal_cache, GDAL_CACHE_BYTES))
 
     # --- opening -----------------------------------------------------------------------------
 
@@ -216,24 +259,33 @@ class AlignedPair:
         rows = max(1, target_pixels // max(self.width, 1))
         return max(block, rows // block * block) if rows >= block else max(1, rows)
 
+    def unit_factor(self) -> float:
+        """Metres per unit of a projected CRS."""
+        factor = self.before.crs.linear_units_factor
+        return float(factor[1]) if factor else 1.0
+
+    def geod(self):
+        """The CRS's ellipsoid (pyproj.Geod), made once."""
+        if getattr(self, "_geod", None) is None:
+            from pyproj import CRS
+
+            self._geod = CRS.from_wkt(self.crs_wkt).get_geod()
+        return self._geod
+
     def pixel_size_m(self) -> float:
         """The side of a pixel in metres (in a geographic CRS: its north-south side)."""
         t = self.transform
         if self.geographic:
             return abs(t.e) * 111_320.0
-        factor = self.before.crs.linear_units_factor[1] if self.before.crs.linear_units_factor else 1.0
-        return math.sqrt(abs(t.a * t.e - t.b * t.d)) * factor
+        return math.sqrt(abs(t.a * t.e - t.b * t.d)) * self.unit_factor()
 
     def row_pixel_areas(self, row0: int, height: int) -> np.ndarray:
         """The area (m²) of one pixel in each row: constant in a projected CRS, by latitude in a
         geographic one (on the CRS's ellipsoid)."""
         t = self.transform
         if not self.geographic:
-            scale = self.before.crs.linear_units_factor[1] if self.before.crs.linear_units_factor else 1.0
-            return np.full(height, abs(t.a * t.e - t.b * t.d) * scale * scale)
-        from pyproj import CRS
-
-        geod = CRS.from_wkt(self.crs_wkt).get_geod()
+            return np.full(height, abs(t.a * t.e - t.b * t.d) * self.unit_factor() ** 2)
+        geod = self.geod()
         rows = np.arange(row0, row0 + height, dtype=float)
         top = t.f + t.e * rows
         bottom = top + t.e
@@ -264,37 +316,69 @@ class AlignedPair:
 
     # --- reading -------------------------------------------------------------------------------
 
-    def _read(self, row0: int, height: int) -> Strip:
+    def _read(self, row0: int, height: int, col0: int = 0, width: Optional[int] = None) -> Strip:
+        """Rows ``row0 .. row0 + height`` (and columns ``col0 .. col0 + width``) of the overlap, no halo."""
         from rasterio.windows import Window
 
-        top = min(self.halo, row0)
-        bottom = min(self.halo, self.height - (row0 + height))
-        first, rows = row0 - top, height + top + bottom
-        window = Window(int(self.window.col_off), int(self.window.row_off) + first, self.width, rows)
-        before = self.before.read(self.bands.needed(), window=window)
+        width = self.width - col0 if width is None else width
+        left, top = int(self.window.col_off) + col0, int(self.window.row_off) + row0
+        before = self.before.read(self.bands.needed(), window=Window(left, top, width, height))
         after_row, after_col = self.after_window
-        after = self.after.read(self.bands.needed(), window=Window(after_col, after_row + first, self.width, rows),
-                                boundless=not self.warped, fill_value=0)
+        after = _read_window(self.after, self.bands.needed(), Window(after_col + col0, after_row + row0, width, height))
         cloud = None
         if self.cloud is not None:
             cloud_row, cloud_col = self.cloud_window
-            values = self.cloud.read(1, window=Window(cloud_col, cloud_row + first, self.width, rows),
-                                     boundless=not self.cloud_warped, fill_value=0)
+            values = _read_window(self.cloud, 1, Window(cloud_col + col0, cloud_row + row0, width, height))
             cloud = values != 0
             if self.cloud.nodata is not None:
                 cloud &= values != self.cloud.nodata
-        return Strip(row0, height, top, bottom, before, after, cloud)
+        return Strip(row0, height, 0, 0, before, after, cloud, col0)
 
-    def strips(self, rows_per_strip: int, starts: Optional[list[int]] = None) -> Iterator[Strip]:
-        """The strips from the top (or those starting at ``starts``), each read while the previous one
-        is being used."""
-        starts = list(range(0, self.height, rows_per_strip)) if starts is None else starts
-        if not starts:
+    def _prefetched(self, reads: list[tuple]) -> Iterator[Strip]:
+        """The results of ``_read(*args)`` for each args in turn, each read while the previous one is used."""
+        if not reads:
             return
-        pending = self._executor.submit(self._read, starts[0], min(rows_per_strip, self.height - starts[0]))
-        for i, _ in enumerate(starts):
-            strip = pending.result()
-            if i + 1 < len(starts):
-                nxt = starts[i + 1]
-                pending = self._executor.submit(self._read, nxt, min(rows_per_strip, self.height - nxt))
-            yield strip
+        pending = self._executor.submit(self._read, *reads[0])
+        for i in range(len(reads)):
+            block = pending.result()
+            if i + 1 < len(reads):
+                pending = self._executor.submit(self._read, *reads[i + 1])
+            yield block
+
+    def strips(self, rows_per_strip: int) -> Iterator[Strip]:
+        """The overlap from the top in strips of ``rows_per_strip`` rows, each with up to ``halo`` rows of
+        its neighbours above and below. Every row is read once: halo rows come from the blocks read for
+        the neighbouring strips."""
+        starts = list(range(0, self.height, rows_per_strip))
+        blocks = self._prefetched([(start, min(rows_per_strip, self.height - start)) for start in starts])
+        previous: Optional[Strip] = None
+        current = next(blocks, None)
+        while current is not None:
+            following = next(blocks, None)
+            parts, top, bottom = [current], 0, 0
+            if previous is not None and self.halo:
+                top = min(self.halo, previous.height)
+                parts.insert(0, previous.rows(previous.height - top, top))
+            if following is not None and self.halo:
+                bottom = min(self.halo, following.height)
+                parts.append(following.rows(0, bottom))
+            yield _stacked(parts, current.row0, current.height, top, bottom)
+            previous, current = current, following
+
+    def sample_windows(self, target_pixels: int) -> list[tuple[int, int, int, int]]:
+        """(row, column, rows, columns) of about ``target_pixels`` pixels in windows of the BEFORE file's
+        block size, spread evenly over the overlap; the whole overlap when it is not larger."""
+        if self.width * self.height <= target_pixels:
+            return [(0, 0, self.height, self.width)]
+        block_rows, block_cols = (max(16, n) for n in self.before.block_shapes[0])
+        block_cols = min(max(block_cols, 256), self.width)
+        block_rows = min(max(block_rows, max(1, 65536 // block_cols)), self.height)
+        count = max(1, target_pixels // (block_rows * block_cols))
+        per_side = max(1, int(math.ceil(math.sqrt(count))))
+        rows = np.linspace(0, self.height - block_rows, per_side).astype(int)
+        cols = np.linspace(0, self.width - block_cols, per_side).astype(int)
+        return [(int(r), int(c), block_rows, block_cols) for r in rows for c in cols]
+
+    def windows(self, windows: list[tuple[int, int, int, int]]) -> Iterator[Strip]:
+        """The given windows (no halo), each read while the previous one is used."""
+        return self._prefetched([(row, rows, col, cols) for row, col, rows, cols in windows])

@@ -164,7 +164,7 @@ class RegionFinder:
         index = np.arange(1, count + 1)
         sums, maxima = [], []
         for measure in measures:
-            values = measure.ravel()[flat]
+            values = measure.ravel()[flat].astype(np.float64)
             sums.append(np.bincount(label_of, weights=values, minlength=count + 1))
             maxima.append(np.concatenate(([0.0], ndimage.maximum(values, label_of, index))))
         shape = (len(measures), count + 1)  # explicit: reshape(0, -1) fails when there is no measure
