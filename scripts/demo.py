@@ -139,7 +139,7 @@ def export_map(project: QgsProject, png: str) -> None:
     map_item.setFrameEnabled(True)
 
     title = QgsLayoutItemLabel(layout)
-    title.setText("示范区 林长制“一张图”：四级林长责任区与森林资源")
+    title.setText("示范区 林长制“一张图”：四级林长责任区、森林资源与变化图斑")
     title.setFont(QFont("Noto Sans CJK SC", 16))
     title.attemptMove(QgsLayoutPoint(8, 5, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     title.attemptResize(QgsLayoutSize(260, 10, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
@@ -152,7 +152,7 @@ def export_map(project: QgsProject, png: str) -> None:
     legend.setAutoUpdateModel(False)
     legend_root = legend.model().rootGroup()
     legend_root.clear()
-    for name in ("林长责任区", "森林资源小班"):
+    for name in ("林长责任区", "森林资源小班", "森林督查变化图斑"):
         for layer in project.mapLayersByName(name):
             legend_root.addLayer(layer)
     legend.attemptMove(QgsLayoutPoint(212, 18, QgsUnitTypes.LayoutUnit.LayoutMillimeters))

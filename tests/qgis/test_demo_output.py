@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -29,6 +30,10 @@ def test_demo_script_fills_demo_output(tmp_path):
     assert "linzhang:createdemoworkspace" in summary and "linzhang:createworkspace" in summary
     assert "镇级" in summary and "亩" in summary
     assert "missed: 0; wrongly flagged: 0" in summary  # compliance finds exactly the planted chiefs
+    assert "linzhang:detectforestloss" in summary and "变化图斑 change spots:" in summary
+    assert os.path.exists(out / "forest_loss" / "change_spots.gpkg")
+    recall = re.search(r"all spots: precision \d+/\d+ = ([\d.]+); recall \d+/\d+ = ([\d.]+)", summary)
+    assert recall and float(recall.group(2)) >= 0.9, summary  # every visible planted clearing is found
 
     project = QgsProject.instance()
     project.clear()
