@@ -73,6 +73,11 @@ class LinzhangPlugin:
                                               toolbar=True, name="linzhang_patrol_panel")
         self.patrol_action.setCheckable(True)
         self.patrol_action.setIcon(QgsApplication.getThemeIcon("/mIconGps.svg"))  # QGIS's own GPS-track icon
+        from .gui import inspection_actions
+
+        self._add_action("linzhang.svg", tr("Detect forest loss…"),
+                         lambda: inspection_actions.detect_forest_loss(self.iface), toolbar=False,
+                         name="linzhang_detect_forest_loss")
         self._add_action("linzhang.svg", tr("Forest Chief tools (Processing)"),
                          self._show_processing_tools, toolbar=True)
         self._add_action("dependencies.svg", tr("Install dependencies…"), self._show_dependencies, toolbar=False)

@@ -135,8 +135,9 @@ class DetectForestLossAlgorithm(LinzhangAlgorithm):
     def _add_forest_and_thresholds(self) -> None:
         self._add(QgsProcessingParameterFeatureSource(self.FOREST, tr("Forest polygons"),
                                                       [QgsProcessing.SourceType.TypeVectorPolygon], optional=True),
-                  tr("Optional forest land of the first date (e.g. the forest stands of the forest land classes); "
-                     "without it, forest is where the before index reaches the forest minimum."))
+                  tr("Optional forest land of the first date, e.g. the workspace's forest stands: when the layer has "
+                     "the field land_class, only the stands of the forest land classes (0111-0307) count. Without "
+                     "it, forest is where the before index reaches the forest minimum."))
         self._number(self.FOREST_INDEX_MIN, tr("Forest minimum index"), 0.5, -1.0,
                      tr("Without forest polygons, a pixel is forest when its before index is at least this "
                         "(default 0.5)."))
@@ -234,6 +235,24 @@ class DetectForestLossAlgorithm(LinzhangAlgorithm):
                                  f"The layer '{source.sourceName()}' has no features.")
         return frame[frame.geometry.notna()]
 
+    def _forest(self, parameters, context, crs, feedback):
+        """The forest polygons; from a layer with the workspace's land_class field (the forest stands),
+        only the stands of the forest land classes."""
+        source = self.parameterAsSource(parameters, self.FOREST, context)
+        if source is None:
+            return None
+        by_class = "land_class" in source.fields().names()
+        frame = self._polygons(parameters, self.FOREST, context, crs, ("land_class",) if by_class else ())
+        if by_class:
+            frame = frame[frame["land_class"].isin(schema.FOREST_LAND_CLASSES)]
+            feedback.pushInfo(tr("Forest: the {} stands of the forest land classes ({}).").format(
+                len(frame), ", ".join(schema.FOREST_LAND_CLASSES)))
+            if frame.empty:
+                raise InputDataError("林地范围图层中没有林地地类（{}）的小班。".format("、".join(schema.FOREST_LAND_CLASSES)),
+                                     "The forest layer has no stand of the forest land classes ({}).".format(
+                                         ", ".join(schema.FOREST_LAND_CLASSES)))
+        return frame
+
     def _run(self, parameters, context, feedback) -> dict:
         from ..core.change.detect import detect_forest_loss
 
@@ -244,7 +263,7 @@ class DetectForestLossAlgorithm(LinzhangAlgorithm):
             raise QgsProcessingException(bilingual(tr(message), message))
         options = self._options(parameters, context)
         raster_crs = self.parameterAsRasterLayer(parameters, self.BEFORE, context).crs()
-        forest = self._polygons(parameters, self.FOREST, context, raster_crs)
+        forest = self._forest(parameters, context, raster_crs, feedback)
         feedback.pushInfo(tr("Reading the images in strips and finding loss…"))
         detection = detect_forest_loss(before, after, options,
                                        None if forest is None else forest.geometry.values,

@@ -206,9 +206,6 @@ def run_patrols(demo: Demo, gpkg: str, tracks_dir: str, out_dir: str) -> list[st
         gpkg, os.path.join(folder, "compliance.gpkg"))
 
 
-FOREST_SUBSET = "land_class IN ('0111','0131','0301','0302','0305','0307')"  # the forest land classes
-
-
 def run_forest_loss(demo: Demo, gpkg: str, built: dict, out_dir: str) -> list[str]:
     """Issue 4: change spots from the two demo images into the workspace, checked against the planted clearings."""
     folder = os.path.join(out_dir, "forest_loss")
@@ -216,7 +213,7 @@ def run_forest_loss(demo: Demo, gpkg: str, built: dict, out_dir: str) -> list[st
     spots_path = os.path.join(folder, "change_spots.gpkg")
     result = demo.run("linzhang:detectforestloss", {
         "BEFORE": built["BEFORE"], "AFTER": built["AFTER"], "CLOUD_MASK": built["CLOUD_MASK"],
-        "FOREST": f"{gpkg}|layername=forest_stands|subset={FOREST_SUBSET}", "AREAS": f"{gpkg}|layername=resp_areas",
+        "FOREST": f"{gpkg}|layername=forest_stands", "AREAS": f"{gpkg}|layername=resp_areas",
         "WORKSPACE": gpkg, "OUTPUT": spots_path})
     return [f"- 变化图斑 change spots: {result['SPOTS']} (threshold {result['THRESHOLD_USED']:.3f}, added to the "
             f"workspace: {result['ADDED_TO_WORKSPACE']})"] + spots_against_truth(gpkg, spots_path)

@@ -212,6 +212,10 @@
       <translation>生成示范区…</translation>
     </message>
     <message>
+      <source>Detect forest loss…</source>
+      <translation>检测森林减少（变化图斑）…</translation>
+    </message>
+    <message>
       <source>Forest Chief tools (Processing)</source>
       <translation>林长制处理工具</translation>
     </message>
@@ -380,8 +384,8 @@
       <translation>距云掩膜在此距离以内的像元也不参与计算：云边缘的薄雾会降低指数（默认 60 米）。</translation>
     </message>
     <message>
-      <source>Optional forest land of the first date (e.g. the forest stands of the forest land classes); without it, forest is where the before index reaches the forest minimum.</source>
-      <translation>可选：前时相的林地范围（例如林地地类的小班）；不提供时，以前时相指数达到林地指数下限的像元为林地。</translation>
+      <source>Optional forest land of the first date, e.g. the workspace's forest stands: when the layer has the field land_class, only the stands of the forest land classes (0111-0307) count. Without it, forest is where the before index reaches the forest minimum.</source>
+      <translation>可选：前时相的林地范围，例如工作空间的森林资源小班：图层有 land_class 字段时，只有林地地类（0111-0307）的小班计入。不提供时，以前时相指数达到林地指数下限的像元为林地。</translation>
     </message>
     <message>
       <source>Forest minimum index</source>
@@ -542,6 +546,10 @@
     <message>
       <source>{} spots added to the workspace, {} repeats of earlier spots not added.</source>
       <translation>{} 个图斑已写入工作空间，{} 个与以往图斑重复未添加。</translation>
+    </message>
+    <message>
+      <source>Forest: the {} stands of the forest land classes ({}).</source>
+      <translation>林地：林地地类（{1}）的 {0} 个小班。</translation>
     </message>
     <message>
       <source>Import patrol tracks</source>

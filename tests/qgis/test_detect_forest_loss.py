@@ -72,6 +72,17 @@ def test_demo_spots_carry_area_chief_dates_and_numbers(processing, demo, tmp_pat
     assert set(spots["confidence"]) <= {"low", "high", "highest"} and "highest" in set(spots["confidence"])
 
 
+def test_stands_layer_counts_only_the_forest_land_classes(processing, demo, tmp_path):
+    """Given the whole forest_stands layer (farmland, built land and water included), only the stands
+    of the forest land classes are forest: the same spots as with an explicit filter."""
+    filtered = detect(processing, demo, tmp_path / "filtered.gpkg")
+    whole = detect(processing, demo, tmp_path / "whole.gpkg", FOREST=f"{demo.gpkg_path}|layername=forest_stands")
+    index_only = detect(processing, demo, tmp_path / "index.gpkg", FOREST=None)
+    assert whole["SPOTS"] == filtered["SPOTS"]
+    assert gpd.read_file(whole["OUTPUT"]).area.sum() == pytest.approx(gpd.read_file(filtered["OUTPUT"]).area.sum())
+    assert index_only["SPOTS"] > filtered["SPOTS"]  # farmland with a high index counts as forest then
+
+
 def test_workspace_append_then_repeats_are_not_added_twice(processing, demo, tmp_path):
     import shutil
 

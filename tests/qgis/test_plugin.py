@@ -47,6 +47,7 @@ def test_load_adds_menu_toolbar_and_provider(iface):
         assert menus[0].menuAction() in window.menuBar().actions()
         texts = [action.text() for action in menus[0].actions() if not action.isSeparator()]
         assert len(texts) >= 4
+        assert any(a.objectName() == "linzhang_detect_forest_loss" for a in menus[0].actions())
         assert len(window.findChildren(QToolBar, "linzhang_toolbar")) == 1
         provider = QgsApplication.processingRegistry().providerById("linzhang")
         assert provider is not None
