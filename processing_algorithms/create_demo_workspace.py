@@ -55,7 +55,7 @@ class CreateDemoWorkspaceAlgorithm(OpensWorkspaceOnCompletion, LinzhangAlgorithm
         self.addOutput(QgsProcessingOutputFile(self.AFTER, tr("Image after")))
         self.addOutput(QgsProcessingOutputFile(self.CLOUD_MASK, tr("Cloud mask of the image after")))
         self.addOutput(QgsProcessingOutputFolder(self.TRACKS, tr("GPX track folder")))
-        self.addOutput(QgsProcessingOutputNumber(self.AREAS, tr("Responsibility areas")))
+        self.addOutput(QgsProcessingOutputNumber(self.AREAS, tr("Number of responsibility areas")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         from ..core.demo import generate_demo

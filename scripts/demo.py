@@ -97,7 +97,7 @@ class Demo:
         return result
 
 
-def build_project(gpkg: str, before: str, after: str) -> QgsProject:
+def build_project(gpkg: str, before: str, after: str, cloud_mask: str) -> QgsProject:
     from linzhang_qgis.qgis_glue.styling import add_workspace_to_project
 
     project = QgsProject.instance()
@@ -117,6 +117,9 @@ def build_project(gpkg: str, before: str, after: str) -> QgsProject:
                                      QgsRasterMinMaxOrigin.Limits.CumulativeCut)
         project.addMapLayer(layer, False)
         imagery.addLayer(layer).setItemVisibilityChecked(visible)
+    cloud = QgsRasterLayer(cloud_mask, "云掩膜")
+    project.addMapLayer(cloud, False)
+    imagery.addLayer(cloud).setItemVisibilityChecked(False)
     imagery.setItemVisibilityChecked(False)
     return project
 
@@ -286,7 +289,7 @@ def main() -> int:
                                           "ADD_TO_PROJECT": False})
     patrol_lines = run_patrols(demo, gpkg, built["TRACKS"], out_dir)
     loss_lines = run_forest_loss(demo, gpkg, built, out_dir)
-    project = build_project(gpkg, built["BEFORE"], built["AFTER"])
+    project = build_project(gpkg, built["BEFORE"], built["AFTER"], built["CLOUD_MASK"])
     png = os.path.join(out_dir, "linzhang_demo_map.png")
     export_map(project, png)
     project_path = os.path.join(out_dir, "linzhang_demo.qgz")

@@ -1,7 +1,7 @@
 """Menu action: the forest-loss detection dialog, prefilled from the workspace open in the project."""
 from __future__ import annotations
 
-from qgis.core import QgsProject, QgsVectorLayer
+from qgis.core import QgsProject, QgsRasterLayer, QgsVectorLayer
 
 ALGORITHM = "linzhang:detectforestloss"
 
@@ -14,10 +14,36 @@ def _workspace_layer(project: QgsProject, layer_name: str):
     return None
 
 
+def _dated_rasters(project: QgsProject) -> tuple[list, object]:
+    """(raster layers whose file names carry a date, oldest first; a layer whose file name says cloud)."""
+    import os
+
+    from ..core.change.dates import date_in_file_name
+
+    dated, cloud = [], None
+    for layer in project.mapLayers().values():
+        if not isinstance(layer, QgsRasterLayer) or layer.providerType() != "gdal":
+            continue
+        name = os.path.basename(layer.source())
+        if "cloud" in name.lower() or "云" in name:
+            cloud = cloud or layer
+            continue
+        date = date_in_file_name(layer.source())
+        if date is not None:
+            dated.append((date, layer))
+    return [layer for _, layer in sorted(dated, key=lambda pair: pair[0])], cloud
+
+
 def detection_defaults(project: QgsProject) -> dict:
     """AREAS, FOREST and WORKSPACE from the workspace in the project (its responsibility areas, its
-    forest stands, its file); nothing when none is open."""
+    forest stands, its file); BEFORE and AFTER when the project holds two images with dates in their
+    file names (oldest first), and CLOUD_MASK from an image named as a cloud mask."""
     defaults: dict = {}
+    images, cloud = _dated_rasters(project)
+    if len(images) == 2:
+        defaults["BEFORE"], defaults["AFTER"] = images[0].id(), images[1].id()
+        if cloud is not None:
+            defaults["CLOUD_MASK"] = cloud.id()
     areas = _workspace_layer(project, "resp_areas")
     if areas is not None:
         defaults["AREAS"] = areas.id()

@@ -292,7 +292,7 @@
       <translation>GPX 轨迹文件夹</translation>
     </message>
     <message>
-      <source>Responsibility areas</source>
+      <source>Number of responsibility areas</source>
       <translation>责任区数量</translation>
     </message>
     <message>
@@ -510,6 +510,10 @@
     <message>
       <source>Forest polygons</source>
       <translation>林地范围</translation>
+    </message>
+    <message>
+      <source>Responsibility areas</source>
+      <translation>林长责任区</translation>
     </message>
     <message>
       <source>Before date</source>

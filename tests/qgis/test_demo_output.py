@@ -46,5 +46,9 @@ def test_demo_script_fills_demo_output(tmp_path):
     assert areas.featureCount() > 20
     assert areas.attributeDisplayName(areas.fields().indexOf("chief_name")) == "林长姓名"
     rasters = [layer for layer in project.mapLayers().values() if isinstance(layer, QgsRasterLayer)]
-    assert len(rasters) == 2 and all(layer.isValid() for layer in rasters)
+    assert len(rasters) == 3 and all(layer.isValid() for layer in rasters)  # before, after, cloud mask
+    from linzhang_qgis.gui.inspection_actions import detection_defaults
+
+    defaults = detection_defaults(project)  # the 检测森林减少 dialog finds the imagery and the workspace
+    assert {"BEFORE", "AFTER", "CLOUD_MASK", "AREAS", "FOREST", "WORKSPACE"} <= set(defaults)
     project.clear()
