@@ -8,10 +8,16 @@ Every case is a module in scripts/bench_cases/ with:
   ours(workdir, prepared) -> None        the plugin's way
   baseline(workdir, prepared) -> None    what a QGIS user would otherwise do; or `baseline = None`
   unavailable() -> str | None            optional: a reason to skip the case (e.g. code not there yet)
+  COMPARISONS: dict[str, str]            optional: every function measured besides `ours`, in order, each
+                                         with one line on what it does (e.g. {"read_floor": "only reading
+                                         the inputs", "baseline": BASELINE}); without it, `baseline` alone
 Each measured function runs --repeat times, each time in a fresh Python process that starts QGIS,
 Processing and the plugin's provider (staged as it is installed), then times the call alone; its
-peak memory is that process's own (ru_maxrss). `workdir` is a new empty folder for every call.
-The report (command, machine, versions, one table per case) is written to --out.
+peak memory is that process's own (ru_maxrss; not that of subprocesses it starts, such as GDAL's
+scripts that gdal:* algorithms run). `workdir` is a new empty folder for every call. The report
+(command, machine, versions, one table per case) is written to --out;
+with --only, the other cases' rows and sections of the existing --out are kept as they were, and the
+header says which cases were re-measured when.
 """
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ import json
 import os
 import pkgutil
 import platform
+import re
 import resource
 import shlex
 import shutil
@@ -130,10 +137,15 @@ class CaseResult:
     name: str
     description: str
     baseline_text: str
+    comparison_texts: dict[str, str] = field(default_factory=dict)  # function -> what it does, in order
     ours: Optional[Measure] = None
-    baseline: Optional[Measure] = None
+    others: dict[str, Measure] = field(default_factory=dict)  # function -> its runs, the comparisons
     skipped: Optional[str] = None
     error: Optional[str] = None
+
+    @property
+    def baseline(self) -> Optional[Measure]:
+        return self.others.get("baseline")
 
 
 def discover() -> list[Any]:
@@ -141,6 +153,14 @@ def discover() -> list[Any]:
 
     names = sorted(info.name for info in pkgutil.iter_modules(bench_cases.__path__))
     return [importlib.import_module(f"bench_cases.{name}") for name in names if not name.startswith("_")]
+
+
+def comparisons(module: Any) -> dict[str, str]:
+    """The functions a case measures besides `ours`, each with its one line: COMPARISONS, else the baseline."""
+    declared = getattr(module, "COMPARISONS", None)
+    if declared is not None:
+        return dict(declared)
+    return {"baseline": module.BASELINE} if module.baseline is not None else {}
 
 
 class Runner:
@@ -167,7 +187,7 @@ class Runner:
         return measure
 
     def case(self, module: Any) -> CaseResult:
-        result = CaseResult(module.NAME, module.DESCRIPTION, module.BASELINE)
+        result = CaseResult(module.NAME, module.DESCRIPTION, module.BASELINE, comparisons(module))
         print(f"{module.NAME}: {module.DESCRIPTION}")
         try:
             data_dir = os.path.join(self.temp, f"data-{module.NAME}")
@@ -178,8 +198,8 @@ class Runner:
                 print(f"  skipped: {result.skipped}")
                 return result
             result.ours = self.measure(module, "ours", report["prepared"])
-            if module.baseline is not None:
-                result.baseline = self.measure(module, "baseline", report["prepared"])
+            for function in result.comparison_texts:
+                result.others[function] = self.measure(module, function, report["prepared"])
         except RuntimeError as error:
             result.error = str(error)
             print(f"  FAILED: {error}")
@@ -208,62 +228,173 @@ def machine() -> dict[str, str]:
             "os": f"{debian}, Linux {platform.release()}"}
 
 
+# --- the report: a header, a summary row and a section per case ---------------------------------
+
+SUMMARY_COLUMNS = ("| case | ours (s) | ours (MB) | baseline (s) | baseline (MB) | ratio | other comparisons |",
+                   "|---|---:|---:|---:|---:|---:|---|")
+KEPT_ON = "The kept cases were measured on"
+REMEASURED = re.compile(r"^- Re-measured on (\S+): (.*) \(`(.*)`\)$")
+
+
+@dataclass
+class Previous:
+    """What --only keeps of the report it rewrites: the header's lines, and per case its summary row and section."""
+    header: dict[str, str]  # "Command", "Date", "Machine", "Software" -> the whole "- Key: ..." line
+    remeasured: list[str]  # the "- Re-measured on ..." lines
+    rows: dict[str, str]  # case -> its summary row
+    sections: dict[str, str]  # case -> its section, from its "## `case`" heading to the next heading
+
+
+def read_previous(path: str) -> Optional[Previous]:
+    """The report at ``path`` as --only keeps it; None when there is none or it is not one of ours."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return None
+    if "## Summary" not in lines:
+        return None
+    previous = Previous({}, [], {}, {})
+    current: Optional[str] = None
+    for line in lines:
+        heading = re.match(r"^## `([^`]+)`$", line)
+        if heading or line.startswith("## "):
+            current = heading.group(1) if heading else None
+            if current:
+                previous.sections[current] = line
+            continue
+        if current:
+            previous.sections[current] += "\n" + line
+        elif REMEASURED.match(line):
+            previous.remeasured.append(line)
+        elif line.startswith("- ") and ":" in line:
+            previous.header.setdefault(line[2:].split(":", 1)[0], line)
+        elif (row := re.match(r"^\| `([^`]+)` \|", line)):
+            previous.rows[row.group(1)] = _padded(line, SUMMARY_COLUMNS[0].count("|"))
+    previous.sections = {name: text.rstrip() for name, text in previous.sections.items()}
+    return previous
+
+
+def _padded(row: str, bars: int) -> str:
+    """A summary row with empty cells added for columns that a report of an older layout did not have."""
+    return row + " |" * max(0, bars - row.count("|"))
+
+
 def _cell(measure: Optional[Measure]) -> tuple[str, str]:
     return (f"{measure.median_s:.3f}", f"{measure.max_mb:.0f}") if measure else ("–", "–")
 
 
-def render(results: list[CaseResult], command: str, startup: dict, repeat: int, temp_root: str) -> str:
+def _ratio(ratio: float) -> str:
+    return f"{ratio:.1f}×" if ratio >= 1 else f"{ratio:.2f}×"
+
+
+def _label(function: str) -> str:
+    return function.replace("_", " ")
+
+
+def _times(result: CaseResult, function: str) -> str:
+    """Their time / our time, and for other comparisons than the baseline also ours as a multiple of theirs."""
+    theirs = result.others[function].median_s
+    text = _ratio(theirs / result.ours.median_s)
+    if function != "baseline":
+        text += f" (ours = {result.ours.median_s / theirs:.2f} × the {_label(function)})"
+    return text
+
+
+def summary_row(result: CaseResult) -> str:
+    if result.skipped or result.error:
+        status = "skipped (see below)" if result.skipped else "**failed** (see below)"
+        return f"| `{result.name}` | {status} | | | | | |"
+    ours, base = _cell(result.ours), _cell(result.baseline)
+    ratio = _ratio(result.baseline.median_s / result.ours.median_s) if result.baseline else "no baseline"
+    others = "; ".join(f"{_label(name)} {measure.median_s:.3f} s, {measure.max_mb:.0f} MB: {_times(result, name)}"
+                       for name, measure in result.others.items() if name != "baseline")
+    others = f" {others} |" if others else " |"
+    return f"| `{result.name}` | {ours[0]} | {ours[1]} | {base[0]} | {base[1]} | {ratio} |{others}"
+
+
+def section(result: CaseResult) -> str:
+    lines = [f"## `{result.name}`", "", result.description, ""]
+    if result.skipped:
+        return "\n".join(lines + [f"Skipped: {result.skipped}."])
+    if result.error:
+        return "\n".join(lines + ["Failed:", "", "```", result.error, "```"])
+    lines += ["| | time (s), median | memory (MB), peak | runs (s) |", "|---|---:|---:|---|"]
+    for label, measure in (("ours", result.ours), *((_label(f), m) for f, m in result.others.items())):
+        runs = ", ".join(f"{seconds:.3f}" for seconds in measure.seconds)
+        lines.append(f"| {label} | {measure.median_s:.3f} | {measure.max_mb:.0f} | {runs} |")
+    for function in result.others:
+        lines.append(f"| ratio {_label(function)} / ours | {_times(result, function)} | | |")
+    texts = dict(result.comparison_texts)
+    baseline_text = texts.pop("baseline", result.baseline_text)
+    for function, text in texts.items():
+        lines += ["", f"{_label(function).capitalize()}: {text}"]
+    return "\n".join(lines + ["", f"Baseline: {baseline_text}"])
+
+
+def header(command: str, startup: dict, measured: list[str], measured_only: bool,
+           previous: Optional[Previous]) -> list[str]:
+    """The run lines (a full run's command and date; with --only, the kept ones and this re-measurement),
+    then this machine and software. ``measured_only``: the run had --only."""
     info = machine()
+    now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     versions = ", ".join(f"{name} {version}" for name, version in startup["versions"].items())
+    current = {"Machine": f"- Machine: {info['cpu']}, {info['cores']} cores, {info['memory']} memory, {info['os']}",
+               "Software": f"- Software: {versions}"}
+    if previous is None or not {"Command", "Date"} <= previous.header.keys():
+        where = "from the repository root" + ("" if measured_only else "; `make bench` runs the same")
+        runs = [f"- Command: `{command}` ({where})", f"- Date: {now}"]
+    else:
+        kept = [line for line in previous.remeasured
+                if not set(re.findall(r"`([^`]+)`", REMEASURED.match(line).group(2))) <= set(measured)]
+        names = ", ".join(f"`{name}`" for name in measured)
+        runs = [previous.header["Command"], previous.header["Date"], *kept,
+                f"- Re-measured on {now}: {names} (`{command}`)"]
+        earlier = previous.header.get(KEPT_ON, "").split(": ", 1)[1:]  # a note of an earlier --only run
+        changed = [previous.header[key].split(": ", 1)[1] for key in current
+                   if key in previous.header and previous.header[key] != current[key]]
+        if earlier or changed:
+            current["Kept"] = f"- {KEPT_ON}: {'; '.join(dict.fromkeys(earlier + changed))}"
+    return runs + list(current.values()) + [
+        f"- QGIS start-up (QgsApplication, Processing, the plugin's provider): {startup['startup_s']:.2f} s, "
+        f"{startup['startup_mb']:.0f} MB; not included in any time below"]
+
+
+def render(results: list[CaseResult], command: str, startup: dict, temp_root: str, order: list[str],
+           measured_only: bool = False, previous: Optional[Previous] = None) -> str:
+    """The report: ``results`` and, for the other cases of ``order``, what ``previous`` (the report that
+    a run with --only, ``measured_only``, rewrites) had of them."""
+    measured = {result.name: result for result in results}
+    rows = {name: summary_row(result) for name, result in measured.items()}
+    sections = {name: section(result) for name, result in measured.items()}
+    if previous is not None:
+        rows = {**previous.rows, **rows}
+        sections = {**previous.sections, **sections}
+    names = [name for name in order if name in sections]
     lines = [
         "# Benchmarks",
         "",
-        "<!-- Generated by scripts/bench.py (`make bench`): the whole file is rewritten on every run; "
-        "do not edit it by hand. -->",
+        "<!-- Generated by scripts/bench.py (`make bench`): rewritten on every run, except that a run with "
+        "--only keeps the other cases as they were; do not edit it by hand. -->",
         "",
-        f"- Command: `{command}` (from the repository root; `make bench` runs the same)",
-        f"- Date: {dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
-        f"- Machine: {info['cpu']}, {info['cores']} cores, {info['memory']} memory, {info['os']}",
-        f"- Software: {versions}",
-        f"- QGIS start-up (QgsApplication, Processing, the plugin's provider): {startup['startup_s']:.2f} s, "
-        f"{startup['startup_mb']:.0f} MB; not included in any time below",
+        *header(command, startup, [result.name for result in results], measured_only, previous),
         "",
-        f"Each function ran {repeat} times, each in a fresh Python process that first started QGIS; **time** is "
-        "the median wall time of the call alone, **memory** the largest peak resident set size of those "
-        "processes (ru_maxrss, so it includes QGIS itself). **Ratio** = baseline time / our time: above 1 "
-        "means the plugin is faster than doing the same in plain QGIS. Both sides run in the same `make bench`, "
-        f"on the same machine, writing under `{temp_root}`.",
+        "Each function ran several times (`--repeat`, 3 by default; the runs column lists them), each in a fresh "
+        "Python process that first started QGIS; **time** is the median wall time of the call alone, **memory** "
+        "the largest peak resident set size of those processes (ru_maxrss, so it includes QGIS itself, but not "
+        "subprocesses such as the GDAL scripts of gdal:* algorithms). **Ratio** = baseline time / our time: above 1 "
+        "means the plugin is faster than doing the same in plain QGIS. A case may also measure other "
+        "comparisons (e.g. the read floor: only reading the inputs), each with the same ratio, their time / "
+        "our time. All of a case's functions run in the same `make bench`, on the same machine, writing "
+        f"under `{temp_root}`.",
         "",
         "## Summary",
         "",
-        "| case | ours (s) | ours (MB) | baseline (s) | baseline (MB) | ratio |",
-        "|---|---:|---:|---:|---:|---:|",
+        *SUMMARY_COLUMNS,
+        *(rows[name] for name in names if name in rows),
     ]
-    for result in results:
-        if result.skipped or result.error:
-            status = "skipped (see below)" if result.skipped else "**failed** (see below)"
-            lines.append(f"| `{result.name}` | {status} | | | | |")
-            continue
-        ours, base = _cell(result.ours), _cell(result.baseline)
-        ratio = (f"{result.baseline.median_s / result.ours.median_s:.1f}×"
-                 if result.baseline and result.ours else "no baseline")
-        lines.append(f"| `{result.name}` | {ours[0]} | {ours[1]} | {base[0]} | {base[1]} | {ratio} |")
-    for result in results:
-        lines += ["", f"## `{result.name}`", "", result.description, ""]
-        if result.skipped:
-            lines.append(f"Skipped: {result.skipped}.")
-            continue
-        if result.error:
-            lines += ["Failed:", "", "```", result.error, "```"]
-            continue
-        lines += ["| | time (s), median | memory (MB), peak | runs (s) |", "|---|---:|---:|---|"]
-        for label, measure in (("ours", result.ours), ("baseline", result.baseline)):
-            if measure:
-                runs = ", ".join(f"{seconds:.3f}" for seconds in measure.seconds)
-                lines.append(f"| {label} | {measure.median_s:.3f} | {measure.max_mb:.0f} | {runs} |")
-        if result.baseline and result.ours:
-            lines.append(f"| ratio baseline / ours | {result.baseline.median_s / result.ours.median_s:.1f}× | | |")
-        lines += ["", f"Baseline: {result.baseline_text}"]
+    for name in names:
+        lines += ["", sections[name]]
     return "\n".join(lines) + "\n"
 
 
@@ -271,7 +402,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"))
     parser.add_argument("--repeat", type=int, default=3, help="runs per measured function (default 3)")
-    parser.add_argument("--only", action="append", metavar="NAME", help="run only this case (repeatable)")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="run only this case (repeatable); the other cases in --out are kept as they were")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder with every output")
     parser.add_argument("--child", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -307,10 +439,11 @@ def main() -> int:
     out_shown = os.path.relpath(out, ROOT) if out.startswith(ROOT + os.sep) else out
     shown = [out_shown if arg == args.out else arg for arg in sys.argv[1:]]
     command = shlex.join([python, "scripts/bench.py", *shown])
+    previous = read_previous(out) if args.only else None
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w", encoding="utf-8") as handle:
-        handle.write(render(results, command, startup, args.repeat, os.path.dirname(temp)))
-    print(f"Wrote {out}")
+        handle.write(render(results, command, startup, os.path.dirname(temp), known, bool(args.only), previous))
+    print(f"Wrote {out}" + (", keeping its other cases" if previous else ""))
     return 1 if any(result.error for result in results) else 0
 
 

@@ -212,12 +212,11 @@ class ForestMask:
 class LossDetector:
     def __init__(self, before_path: str, after_path: str, options: DetectionOptions = DetectionOptions(),
                  forest: Optional[Sequence] = None, progress: Callable[[float], None] = lambda p: None,
-                 is_canceled: Callable[[], bool] = lambda: False, log: Callable[[str, str], None] = lambda zh, en: None
-                 ) -> None:
+                 is_canceled: Callable[[], bool] = lambda: False) -> None:
         self.before_path, self.after_path = before_path, after_path
         self.options = options
         self.forest_polygons = forest
-        self.progress, self.is_canceled, self.log = progress, is_canceled, log
+        self.progress, self.is_canceled = progress, is_canceled
         self.cloud_buffer = 0
 
     def run(self) -> Detection:
@@ -254,7 +253,7 @@ class LossDetector:
         forest = self.forest.on(first, strip.col0, rows, width, indices.before) & indices.valid
         return indices, forest
 
-    # --- pass 1: thresholds from a sample of strips -----------------------------------------
+    # --- pass 1: thresholds from a sample of windows ----------------------------------------
 
     def _thresholds(self) -> tuple[Threshold, Optional[Threshold]]:
         options = self.options
