@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
+from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingParameterDefinition
 from qgis.PyQt.QtGui import QIcon
 
 from .. import dependencies
@@ -47,6 +47,13 @@ class LinzhangAlgorithm(QgsProcessingAlgorithm):
 
     def icon(self) -> QIcon:
         return QIcon(os.path.join(PLUGIN_DIR, "resources", "icons", "linzhang.svg"))
+
+    def _add(self, parameter, help_text: str, advanced: bool = False) -> None:
+        """Add ``parameter`` with its help text (the tooltip in the dialog), among the advanced ones if asked."""
+        parameter.setHelp(help_text)
+        if advanced:
+            parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+        self.addParameter(parameter)
 
     def missing_packages(self) -> list[str]:
         return dependencies.missing_packages(self.REQUIRES)

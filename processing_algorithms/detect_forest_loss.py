@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 
 from qgis.core import (
-    Qgis,
     QgsCoordinateReferenceSystem,
     QgsProcessing,
     QgsProcessingException,
@@ -12,25 +11,21 @@ from qgis.core import (
     QgsProcessingParameterBand,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDateTime,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QDate, QVariant
+from qgis.PyQt.QtCore import QDate
 
 from ..core import schema
 from ..core.errors import InputDataError, LinzhangError
 from ..i18n import bilingual, tr, tr_noop
+from ..qgis_glue.frames import WKB_TYPE
 from .base import LinzhangAlgorithm, raise_for
 
-WKB_TYPE = getattr(Qgis, "WkbType", None) or QgsWkbTypes.Type
-FIELD_TYPES = {"str": QVariant.Type.String, "int": QVariant.Type.Int, "real": QVariant.Type.Double,
-               "datetime": QVariant.Type.DateTime, "date": QVariant.Type.Date, "bool": QVariant.Type.Bool}
 AREA_CODE_FIELDS = ("code", "area_code")  # the workspace's responsibility areas have "code"
 
 
@@ -96,12 +91,6 @@ class DetectForestLossAlgorithm(LinzhangAlgorithm):
                             (self.ADDED_TO_WORKSPACE, tr("Spots added to the workspace")),
                             (self.REPEATS, tr("Repeats of earlier spots"))):
             self.addOutput(QgsProcessingOutputNumber(name, label))
-
-    def _add(self, parameter, help_text: str, advanced: bool = False) -> None:
-        parameter.setHelp(help_text)
-        if advanced:
-            parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
-        self.addParameter(parameter)
 
     def _number(self, name: str, label: str, default, minimum: float, help_text: str, optional: bool = False,
                 advanced: bool = False) -> None:
@@ -174,6 +163,16 @@ class DetectForestLossAlgorithm(LinzhangAlgorithm):
                      "transaction; repeats of spots already there are not added."))
 
     # --- running ---------------------------------------------------------------------------------
+
+    _refresh_after_run = ""  # the workspace whose change spots layer the project should re-read
+
+    def postProcessAlgorithm(self, context, feedback):  # noqa: N802
+        """On the main thread: layers of the project showing the workspace's change spots re-read it, so
+        the new spots appear at once."""
+        project = context.project()
+        if self._refresh_after_run and project is not None:
+            refresh_spot_layers(project, self._refresh_after_run)
+        return {}
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         try:
@@ -312,10 +311,10 @@ class DetectForestLossAlgorithm(LinzhangAlgorithm):
         return spot_records(detection.spots, before_date, after_date, round_id, source, areas, existing)
 
     def _write(self, parameters, context, records, detection):
-        from ..qgis_glue.frames import qgis_fields
+        from ..qgis_glue.frames import schema_fields
 
         layer = schema.CHANGE_SPOTS
-        fields = qgis_fields([(f.name, FIELD_TYPES[f.type]) for f in layer.fields])
+        fields = schema_fields(layer)
         crs = QgsCoordinateReferenceSystem.fromWkt(detection.crs_wkt)
         sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, WKB_TYPE.MultiPolygon, crs)
         if sink is None:
@@ -330,9 +329,18 @@ class DetectForestLossAlgorithm(LinzhangAlgorithm):
         if not workspace:
             return 0
         added = append_spots(workspace, records, detection.crs_wkt)
+        self._refresh_after_run = workspace
         feedback.pushInfo(tr("{} spots added to the workspace, {} repeats of earlier spots not added.").format(
             added, len(records) - added))
         return added
+
+
+def refresh_spot_layers(project, workspace: str) -> None:
+    for layer in project.mapLayers().values():
+        source = layer.source()
+        if source.split("|")[0] == workspace and source.endswith(f"|layername={schema.CHANGE_SPOTS.name}"):
+            layer.reload()
+            layer.triggerRepaint()
 
 
 def source_frame(source, fields, crs, feedback):

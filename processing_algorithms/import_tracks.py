@@ -4,33 +4,26 @@ from __future__ import annotations
 import os
 
 from qgis.core import (
-    Qgis,
     QgsCoordinateReferenceSystem,
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterCrs,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from ..core import schema
 from ..core.errors import LinzhangError
 from ..i18n import bilingual, tr, tr_noop
+from ..qgis_glue.frames import WKB_TYPE
 from .base import LinzhangAlgorithm, raise_for
 from .workspace_output import crs_to_epsg
 
-# Qgis.WkbType from QGIS 3.30 (QGIS 4 has only it); QgsWkbTypes.Type before
-WKB_TYPE = getattr(Qgis, "WkbType", None) or QgsWkbTypes.Type
-FIELD_TYPES = {"str": QVariant.Type.String, "int": QVariant.Type.Int, "real": QVariant.Type.Double,
-               "datetime": QVariant.Type.DateTime, "date": QVariant.Type.Date, "bool": QVariant.Type.Bool}
 SOURCES = ("file_name", "track_name", "fixed", "column")  # the order of PATROLLER_SOURCE's options
 SOURCE_LABELS = (tr_noop("File name (the part before the first _)"), tr_noop("Track name in the file"),
                  tr_noop("Fixed value (PATROLLER)"), tr_noop("CSV column (PATROLLER)"))
@@ -80,12 +73,6 @@ class ImportTracksAlgorithm(LinzhangAlgorithm):
         self._add_inputs()
         self._add_thresholds()
         self._add_outputs()
-
-    def _add(self, parameter, help_text: str, advanced: bool = False) -> None:
-        parameter.setHelp(help_text)
-        if advanced:
-            parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
-        self.addParameter(parameter)
 
     def _add_inputs(self) -> None:
         self._add(QgsProcessingParameterFile(self.INPUT, tr("Track folder or file"),
@@ -266,10 +253,10 @@ class ImportTracksAlgorithm(LinzhangAlgorithm):
         import geopandas as gpd
 
         from ..core.patrols.track_import import patrol_record
-        from ..qgis_glue.frames import frame_to_sink, qgis_fields
+        from ..qgis_glue.frames import frame_to_sink, schema_fields
 
         layer = schema.PATROL_TRACKS
-        fields = qgis_fields([(f.name, FIELD_TYPES[f.type]) for f in layer.fields])
+        fields = schema_fields(layer)
         crs = QgsCoordinateReferenceSystem(f"EPSG:{epsg}")
         sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, WKB_TYPE.MultiLineString, crs)
         if sink is None:

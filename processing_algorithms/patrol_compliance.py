@@ -1,10 +1,7 @@
 """linzhang:patrolcompliance: patrol compliance per chief and period (巡林达标), with the Excel ledger (巡林台账)."""
 from __future__ import annotations
 
-import datetime as dt
-
 from qgis.core import (
-    Qgis,
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingMultiStepFeedback,
@@ -16,12 +13,12 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
-    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
 
 from ..core.errors import LinzhangError
 from ..i18n import bilingual, tr, tr_noop
+from ..qgis_glue.frames import WKB_TYPE
 from .base import LinzhangAlgorithm, raise_for
 
 AREA_FIELDS = ("code", "name", "level", "parent_code", "chief_name")
@@ -43,8 +40,6 @@ PERIOD_FIELDS = (
     ("compliant", QVariant.Bool), ("due", QVariant.Bool),
 )
 LEDGER_TITLE = "林长巡林台账"
-# Qgis.WkbType from QGIS 3.30 (QGIS 4 has only it); QgsWkbTypes.Type before
-WKB_TYPE = getattr(Qgis, "WkbType", None) or QgsWkbTypes.Type
 
 
 class PatrolComplianceAlgorithm(LinzhangAlgorithm):

@@ -200,7 +200,7 @@ def run_patrols(demo: Demo, gpkg: str, tracks_dir: str, out_dir: str) -> list[st
         "TRACKS": tracks, "AREAS": areas, "SWATH_WIDTH": 100, "GRID_SIZE": 200,
         "OUTPUT": os.path.join(folder, "coverage.gpkg"), "GRID": os.path.join(folder, "effort_grid.gpkg")})
     ledger = os.path.join(out_dir, "巡林台账.xlsx")
-    compliance = demo.run("linzhang:patrolcompliance", {
+    demo.run("linzhang:patrolcompliance", {
         "AREAS": areas, "TRACKS": tracks, "RULES": f"{gpkg}|layername=patrol_rules",
         "DATE_FROM": DEMO_YEAR[0], "DATE_TO": DEMO_YEAR[1], "OUTPUT": os.path.join(folder, "compliance.gpkg"),
         "PERIODS": os.path.join(folder, "compliance_periods.gpkg"), "LEDGER": ledger})

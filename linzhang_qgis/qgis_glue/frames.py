@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Iterable, Optional, Sequence
 
 from qgis.core import (
+    Qgis,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsFeature,
@@ -20,12 +21,19 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsProject,
+    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, QVariant
 
 from ..core.errors import InputDataError
 from ..i18n import bilingual, tr, tr_noop
 
+
+# Qgis.WkbType from QGIS 3.30 (QGIS 4 has only it); QgsWkbTypes.Type before
+WKB_TYPE = getattr(Qgis, "WkbType", None) or QgsWkbTypes.Type
+# the workspace schema's field types (core/schema.py) as QGIS field types
+FIELD_TYPES = {"str": QVariant.Type.String, "int": QVariant.Type.Int, "real": QVariant.Type.Double,
+               "datetime": QVariant.Type.DateTime, "date": QVariant.Type.Date, "bool": QVariant.Type.Bool}
 
 def python_value(value):
     """A QGIS attribute value as plain Python (QDateTime → datetime, NULL → None)."""
@@ -84,6 +92,11 @@ def source_to_frame(source, field_names: Sequence[str], target_crs: QgsCoordinat
         wkbs.append(bytes(geometry.asWkb()))
     geometries = shapely.from_wkb(wkbs) if wkbs else []
     return gpd.GeoDataFrame(records, geometry=gpd.GeoSeries(geometries, crs=target_crs.toWkt() or None))
+
+
+def schema_fields(layer_def) -> QgsFields:
+    """The fields of a workspace layer (a core.schema.LayerDef), for an output with the same fields."""
+    return qgis_fields([(field.name, FIELD_TYPES[field.type]) for field in layer_def.fields])
 
 
 def qgis_fields(columns: Sequence[tuple[str, QVariant.Type]]) -> QgsFields:

@@ -196,3 +196,32 @@ def test_unchanged_forest_gives_an_empty_layer_not_an_error(processing, tmp_path
                                                           "OUTPUT": str(tmp_path / "none.gpkg")})
     assert result["SPOTS"] == 0 and len(gpd.read_file(result["OUTPUT"])) == 0
     assert result["THRESHOLD_USED"] >= 0.15
+
+
+def test_open_spot_layer_shows_the_new_spots_and_cancel_leaves_no_output(processing, demo, tmp_path):
+    import shutil
+
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback, QgsProject, QgsVectorLayer
+
+    workspace = str(tmp_path / "workspace.gpkg")
+    shutil.copy(demo.gpkg_path, workspace)
+    layer = QgsVectorLayer(f"{workspace}|layername=change_spots", "spots")
+    QgsProject.instance().addMapLayer(layer)
+    try:
+        assert layer.featureCount() == 0
+        result = detect(processing, demo, tmp_path / "spots.gpkg", WORKSPACE=workspace)
+        assert result["ADDED_TO_WORKSPACE"] > 0
+        assert layer.featureCount() == result["ADDED_TO_WORKSPACE"]  # re-read after the run
+    finally:
+        QgsProject.instance().removeMapLayer(layer.id())
+
+    feedback = QgsProcessingFeedback()
+    feedback.cancel()
+    out = tmp_path / "canceled.gpkg"
+    with pytest.raises(QgsProcessingException) as raised:
+        processing.run("linzhang:detectforestloss", {"BEFORE": demo.before_path, "AFTER": demo.after_path,
+                                                     "WORKSPACE": workspace, "OUTPUT": str(out)}, feedback=feedback)
+    assert "取消" in str(raised.value) and "Canceled" in str(raised.value)
+    assert not out.exists()
+    with sqlite3.connect(workspace) as db:
+        assert db.execute("SELECT count(*) FROM change_spots").fetchone()[0] == result["ADDED_TO_WORKSPACE"]

@@ -254,13 +254,12 @@ class AlignedPair:
         return bool(self.before.crs.is_geographic)
 
     def strip_rows(self, target_pixels: int) -> int:
-        """Rows per strip: about ``target_pixels`` pixels, a whole number of the BEFORE file's blocks (so no
-        block is decompressed twice) unless one row of blocks would be more than twice that."""
+        """Rows per strip: at most about ``target_pixels`` pixels (memory does not grow with the image), a
+        whole number of the BEFORE file's blocks where a row of blocks fits (no block is decompressed
+        twice); in a wider image a block row is cut across strips and GDAL's capped cache keeps it."""
         block = max(1, self.before.block_shapes[0][0])
         rows = max(1, target_pixels // max(self.width, 1))
-        if rows >= block:
-            return rows // block * block
-        return block if block * self.width <= 2 * target_pixels else rows
+        return rows // block * block if rows >= block else rows
 
     def unit_factor(self) -> float:
         """Metres per unit of a projected CRS."""
