@@ -240,8 +240,12 @@ class DetectForestLossAlgorithm(LinzhangAlgorithm):
         source = self.parameterAsSource(parameters, self.FOREST, context)
         if source is None:
             return None
-        by_class = "land_class" in source.fields().names()
-        frame = self._polygons(parameters, self.FOREST, context, crs, ("land_class",) if by_class else ())
+        from ..core.change.spots import LOCATION_FIELDS
+
+        names = source.fields().names()
+        by_class = "land_class" in names
+        located = [name for name in LOCATION_FIELDS if name in names]
+        frame = self._polygons(parameters, self.FOREST, context, crs, (["land_class"] if by_class else []) + located)
         if by_class:
             frame = frame[frame["land_class"].isin(schema.FOREST_LAND_CLASSES)]
             feedback.pushInfo(tr("Forest: the {} stands of the forest land classes ({}).").format(
@@ -269,7 +273,7 @@ class DetectForestLossAlgorithm(LinzhangAlgorithm):
                                        progress=lambda p: feedback.setProgress(90.0 * p),
                                        is_canceled=feedback.isCanceled)
         self._log_detection(detection, feedback)
-        records = self._records(parameters, context, detection, raster_crs, before, after, feedback)
+        records = self._records(parameters, context, detection, raster_crs, before, after, forest, feedback)
         dest = self._write(parameters, context, records, detection)
         added = self._append(parameters, context, records, detection, feedback)
         feedback.setProgress(100.0)
@@ -290,9 +294,9 @@ class DetectForestLossAlgorithm(LinzhangAlgorithm):
             detection.width, detection.height, detection.valid_pixels, detection.forest_pixels,
             detection.loss_pixels, len(detection.spots)))
 
-    def _records(self, parameters, context, detection, raster_crs, before: str, after: str, feedback):
+    def _records(self, parameters, context, detection, raster_crs, before: str, after: str, forest, feedback):
         from ..core.change.spot_store import existing_spots
-        from ..core.change.spots import AreaRecord, default_round_id, spot_records
+        from ..core.change.spots import LOCATION_FIELDS, AreaRecord, StandRecord, default_round_id, spot_records
 
         before_date = self._date(parameters, self.BEFORE_DATE, context) or detection.before_date
         after_date = self._date(parameters, self.AFTER_DATE, context) or detection.after_date
@@ -308,7 +312,11 @@ class DetectForestLossAlgorithm(LinzhangAlgorithm):
         workspace = self.parameterAsFile(parameters, self.WORKSPACE, context)
         existing = existing_spots(workspace, detection.crs_wkt) if workspace else []
         source = f"{os.path.basename(before)} / {os.path.basename(after)}"
-        return spot_records(detection.spots, before_date, after_date, round_id, source, areas, existing)
+        located = [] if forest is None else [name for name in LOCATION_FIELDS if name in forest.columns]
+        stands = [] if not located else [
+            StandRecord({name: _text(value) for name, value in zip(located, values)}, geometry)
+            for values, geometry in zip(forest[located].itertuples(index=False), forest.geometry.values)]
+        return spot_records(detection.spots, before_date, after_date, round_id, source, areas, existing, stands)
 
     def _write(self, parameters, context, records, detection):
         from ..qgis_glue.frames import schema_fields
@@ -333,6 +341,11 @@ class DetectForestLossAlgorithm(LinzhangAlgorithm):
         feedback.pushInfo(tr("{} spots added to the workspace, {} repeats of earlier spots not added.").format(
             added, len(records) - added))
         return added
+
+
+def _text(value):
+    """A location value as text, None when missing (pandas gives NaN for NULL)."""
+    return None if value is None or value != value else str(value)
 
 
 def refresh_spot_layers(project, workspace: str) -> None:

@@ -70,6 +70,17 @@ def test_demo_spots_carry_area_chief_dates_and_numbers(processing, demo, tmp_pat
         assert spot.area_mu == pytest.approx(spot.area_m2 * 15 / 10000, abs=0.01)
         assert spot.area_m2 >= 666.7 and spot.max_dindex >= spot.mean_dindex >= result["THRESHOLD_USED"] * 0.99
     assert set(spots["confidence"]) <= {"low", "high", "highest"} and "highest" in set(spots["confidence"])
+    # 县/乡/村/林班/小班 from the stand each spot lies in: the planted clearings' own stands
+    truth = gpd.read_file(demo.gpkg_path, layer="demo_truth_clearings")
+    matched = 0
+    for spot in spots.itertuples():
+        hits = truth[truth.intersects(spot.geometry)]
+        assert spot.village and spot.lin_ban and spot.xiao_ban
+        if len(hits) == 1:
+            clearing = hits.iloc[0]
+            assert (spot.village, spot.lin_ban, spot.xiao_ban) == (clearing.village, clearing.lin_ban, clearing.xiao_ban)
+            matched += 1
+    assert matched >= 10
 
 
 def test_stands_layer_counts_only_the_forest_land_classes(processing, demo, tmp_path):

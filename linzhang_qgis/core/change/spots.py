@@ -2,6 +2,7 @@
 
 - Responsible area: of the responsibility areas a spot overlaps, the one of the deepest level (group
   before village before town before district) with the largest overlap; its code and chief go on the spot.
+- Location (县/乡/村/林班/小班): from the forest stand the spot overlaps most, when the stands have them.
 - Number (监测编号): the area code (or, without areas, the round id), a dash and a four-digit sequence
   that continues after the numbers already used with that prefix, so numbers stay unique in a workspace.
 - Repeat: a spot that overlaps a spot already in the workspace by at least REPEAT_OVERLAP of its own
@@ -29,6 +30,17 @@ class AreaRecord:
     chief: str
     level: int  # 1 district .. 4 group; 0 when unknown
     geometry: object  # in the spots' CRS
+
+
+@dataclass(frozen=True)
+class StandRecord:
+    """A forest stand (小班) and where it lies: county, town, village, compartment, sub-compartment."""
+
+    location: dict  # LOCATION_FIELDS -> value
+    geometry: object  # in the spots' CRS
+
+
+LOCATION_FIELDS = ("county", "town", "village", "lin_ban", "xiao_ban")
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,26 @@ def responsible_areas(geometries: Sequence, areas: Sequence[AreaRecord]) -> list
     return result
 
 
+def _most_overlapped(geometry, candidates: np.ndarray, tree) -> tuple[Optional[int], float]:
+    """(index of the candidate ``geometry`` overlaps most, that overlap's area); (None, 0) when none."""
+    best, best_overlap = None, 0.0
+    for hit in tree.query(geometry, predicate="intersects").tolist():
+        overlap = float(shapely.area(shapely.intersection(geometry, candidates[hit])))
+        if overlap > best_overlap:
+            best, best_overlap = hit, overlap
+    return best, best_overlap
+
+
+def stand_locations(geometries: Sequence, stands: Sequence[StandRecord]) -> list[dict]:
+    """For each spot, the location fields of the stand it overlaps most (empty when none)."""
+    if not stands:
+        return [{} for _ in geometries]
+    stand_geometries = np.array([stand.geometry for stand in stands], dtype=object)
+    tree = shapely.STRtree(stand_geometries)
+    found = (_most_overlapped(geometry, stand_geometries, tree)[0] for geometry in geometries)
+    return [dict(stands[index].location) if index is not None else {} for index in found]
+
+
 _SEQUENCE = re.compile(r"^(.*)-(\d+)$")
 
 
@@ -99,27 +131,26 @@ def repeats_of(geometries: Sequence, existing: Sequence[ExistingSpot]) -> list[O
     tree = shapely.STRtree(old)
     result: list[Optional[ExistingSpot]] = []
     for geometry in geometries:
-        best, best_overlap = None, REPEAT_OVERLAP * float(shapely.area(geometry))
-        for hit in tree.query(geometry, predicate="intersects").tolist():
-            overlap = float(shapely.area(shapely.intersection(geometry, old[hit])))
-            if overlap >= best_overlap:
-                best, best_overlap = existing[hit], overlap
-        result.append(best)
+        index, overlap = _most_overlapped(geometry, old, tree)
+        enough = index is not None and overlap >= REPEAT_OVERLAP * float(shapely.area(geometry))
+        result.append(existing[index] if enough else None)
     return result
 
 
 def spot_records(spots: Sequence[LossSpot], before_date: Optional[dt.date], after_date: Optional[dt.date],
                  round_id: str, data_source: str, areas: Sequence[AreaRecord] = (),
-                 existing: Sequence[ExistingSpot] = ()) -> list[SpotRecord]:
-    """The change-spot records of ``spots``, all in one CRS with ``areas`` and ``existing``."""
+                 existing: Sequence[ExistingSpot] = (), stands: Sequence[StandRecord] = ()) -> list[SpotRecord]:
+    """The change-spot records of ``spots``, all in one CRS with ``areas``, ``existing`` and ``stands``."""
     geometries = [spot.geometry for spot in spots]
     owners = responsible_areas(geometries, areas)
+    locations = stand_locations(geometries, stands)
     repeats = repeats_of(geometries, existing)
     prefixes = [owner.code if owner else round_id for owner in owners]
     numbers = next_numbers(prefixes, (spot.spot_no for spot in existing))
     records = []
-    for spot, owner, repeat, number in zip(spots, owners, repeats, numbers):
+    for spot, owner, repeat, number, location in zip(spots, owners, repeats, numbers, locations):
         values = dict.fromkeys(schema.CHANGE_SPOTS.field_names)
+        values.update(location)
         values.update(
             spot_no=number, area_code=owner.code if owner else None, chief_name=owner.chief if owner else None,
             before_date=before_date, after_date=after_date, data_source=data_source[:64],
