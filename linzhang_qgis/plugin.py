@@ -39,6 +39,8 @@ class LinzhangPlugin:
         self.actions: list[QAction] = []
         self.patrol_action: Optional[QAction] = None
         self.patrol_dock = None  # created on first use
+        self.inspection_action: Optional[QAction] = None
+        self.inspection_dock = None  # created on first use
 
     # --- Processing (also called alone by qgis_process, without a GUI) ---------------------
 
@@ -73,6 +75,12 @@ class LinzhangPlugin:
                                               toolbar=True, name="linzhang_patrol_panel")
         self.patrol_action.setCheckable(True)
         self.patrol_action.setIcon(QgsApplication.getThemeIcon("/mIconGps.svg"))  # QGIS's own GPS-track icon
+        self.inspection_action = self._add_action("linzhang.svg", tr("Spot review panel"),
+                                                  self._toggle_inspection_dock, toolbar=True,
+                                                  name="linzhang_inspection_panel")
+        self.inspection_action.setCheckable(True)
+        self.inspection_action.setIcon(QgsApplication.getThemeIcon("/mActionIdentify.svg"))
+
         from .gui import inspection_actions
 
         self._add_action("linzhang.svg", tr("Detect forest loss…"),
@@ -124,6 +132,26 @@ class LinzhangPlugin:
         else:
             self.patrol_dock.close()
 
+    def _toggle_inspection_dock(self, checked: bool) -> None:
+        if self.inspection_dock is None:
+            if not checked:
+                return
+            from .gui.inspection_dock import InspectionDock
+
+            self.inspection_dock = InspectionDock(self.iface, self.iface.mainWindow())
+            self.inspection_dock.closed.connect(lambda: self._inspection_dock_shown(False))
+            self.inspection_dock.opened.connect(lambda: self._inspection_dock_shown(True))
+            self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspection_dock)
+        if checked:
+            self.inspection_dock.show()
+            self.inspection_dock.raise_()
+        else:
+            self.inspection_dock.close()
+
+    def _inspection_dock_shown(self, shown: bool) -> None:
+        if self.inspection_action is not None:
+            self.inspection_action.setChecked(shown)
+
     def _patrol_dock_shown(self, shown: bool) -> None:
         if self.patrol_action is not None:
             self.patrol_action.setChecked(shown)
@@ -134,6 +162,12 @@ class LinzhangPlugin:
         DependencyDialog(self.iface.mainWindow(), self.dependencies_folder).exec()
 
     def unload(self) -> None:
+        if self.inspection_dock is not None:
+            self.inspection_dock.cleanup()  # the swipe tool, the before/after dock, project signals
+            self.iface.removeDockWidget(self.inspection_dock)
+            self.inspection_dock.deleteLater()
+            self.inspection_dock = None
+        self.inspection_action = None
         if self.patrol_dock is not None:
             self.patrol_dock.cleanup()  # its temporary layers, the track layer's filter, project signals
             self.iface.removeDockWidget(self.patrol_dock)

@@ -26,3 +26,12 @@ class Settings:
     @staticmethod
     def set_dependencies_notified_for(missing: str) -> None:
         QgsSettings().setValue(PREFIX + "dependencies_notified_for", missing)
+
+    @staticmethod
+    def inspector() -> str:
+        """The name the review dock puts as inspector, remembered between sessions."""
+        return str(QgsSettings().value(PREFIX + "inspector", "") or "")
+
+    @staticmethod
+    def set_inspector(name: str) -> None:
+        QgsSettings().setValue(PREFIX + "inspector", name)

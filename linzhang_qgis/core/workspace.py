@@ -161,9 +161,31 @@ def _check_is_geopackage(path: str) -> None:
         )
 
 
+def recover_interrupted_write(path: str, timeout: float = 3.0) -> None:
+    """Roll back a transaction a killed writer left behind (a hot journal beside the file), as any read-write
+    opener would; a read-only opener cannot, and would see the file as damaged. Nothing to do without one,
+    or when the file cannot be written (then the read reports the problem)."""
+    import urllib.parse
+
+    if not os.path.exists(path + "-journal") or not os.path.isfile(path) or not os.access(path, os.W_OK):
+        return
+    with open(path, "rb") as handle:
+        if handle.read(16) != b"SQLite format 3\x00":
+            return
+    try:
+        db = sqlite3.connect(f"file:{urllib.parse.quote(os.path.abspath(path))}?mode=rw", uri=True, timeout=timeout)
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reading rolls the hot journal back
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return  # left to the read below, which says what is wrong
+
+
 def read_workspace_info(path: str) -> WorkspaceInfo:
     """Check that ``path`` is a one-map workspace this version can open, and describe it."""
     _check_is_geopackage(path)
+    recover_interrupted_write(path)
     name = os.path.basename(path)
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)

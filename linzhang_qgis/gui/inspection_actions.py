@@ -6,7 +6,7 @@ from qgis.core import QgsProject, QgsRasterLayer, QgsVectorLayer
 ALGORITHM = "linzhang:detectforestloss"
 
 
-def _workspace_layer(project: QgsProject, layer_name: str):
+def workspace_layer(project: QgsProject, layer_name: str):
     """The first vector layer of the project that is ``layer_name`` of a GeoPackage (a workspace's)."""
     for layer in project.mapLayers().values():
         if isinstance(layer, QgsVectorLayer) and layer.source().endswith(f"|layername={layer_name}"):
@@ -14,7 +14,7 @@ def _workspace_layer(project: QgsProject, layer_name: str):
     return None
 
 
-def _dated_rasters(project: QgsProject) -> tuple[list, object]:
+def dated_rasters(project: QgsProject) -> tuple[list, object]:
     """(raster layers whose file names carry a date, oldest first; a layer whose file name says cloud)."""
     import os
 
@@ -39,16 +39,16 @@ def detection_defaults(project: QgsProject) -> dict:
     forest stands, its file); BEFORE and AFTER when the project holds two images with dates in their
     file names (oldest first), and CLOUD_MASK from an image named as a cloud mask."""
     defaults: dict = {}
-    images, cloud = _dated_rasters(project)
+    images, cloud = dated_rasters(project)
     if len(images) == 2:
         defaults["BEFORE"], defaults["AFTER"] = images[0].id(), images[1].id()
         if cloud is not None:
             defaults["CLOUD_MASK"] = cloud.id()
-    areas = _workspace_layer(project, "resp_areas")
+    areas = workspace_layer(project, "resp_areas")
     if areas is not None:
         defaults["AREAS"] = areas.id()
         defaults["WORKSPACE"] = areas.source().split("|")[0]
-    stands = _workspace_layer(project, "forest_stands")
+    stands = workspace_layer(project, "forest_stands")
     if stands is not None:
         defaults["FOREST"] = stands.id()
     return defaults

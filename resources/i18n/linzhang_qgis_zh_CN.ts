@@ -32,6 +32,46 @@
       <translation>时间有效</translation>
     </message>
     <message>
+      <source>Choose the before and after imagery layers</source>
+      <translation>请选择前/后时相影像图层</translation>
+    </message>
+    <message>
+      <source>Choose the before imagery layer</source>
+      <translation>请选择前时相影像图层</translation>
+    </message>
+    <message>
+      <source>Choose the after imagery layer</source>
+      <translation>请选择后时相影像图层</translation>
+    </message>
+    <message>
+      <source>Before image</source>
+      <translation>前时相</translation>
+    </message>
+    <message>
+      <source>After image</source>
+      <translation>后时相</translation>
+    </message>
+    <message>
+      <source>The before image (older)</source>
+      <translation>前时相影像（较早）</translation>
+    </message>
+    <message>
+      <source>The after image (newer)</source>
+      <translation>后时相影像（较新）</translation>
+    </message>
+    <message>
+      <source>no image chosen</source>
+      <translation>未选择影像</translation>
+    </message>
+    <message>
+      <source>Before: {}</source>
+      <translation>前时相：{}</translation>
+    </message>
+    <message>
+      <source>After: {}</source>
+      <translation>后时相：{}</translation>
+    </message>
+    <message>
       <source>missing</source>
       <translation>缺少</translation>
     </message>
@@ -62,6 +102,90 @@
     <message>
       <source>Missing Python packages: {}. The tools that need them are disabled until they are installed.</source>
       <translation>缺少 Python 包：{}。需要这些包的工具在安装之前不可用。</translation>
+    </message>
+    <message>
+      <source>Season or phenology</source>
+      <translation>季节或物候差异</translation>
+    </message>
+    <message>
+      <source>Cloud or shadow</source>
+      <translation>云或阴影</translation>
+    </message>
+    <message>
+      <source>Harvest with a permit</source>
+      <translation>持证采伐</translation>
+    </message>
+    <message>
+      <source>Earlier case</source>
+      <translation>以往已查处</translation>
+    </message>
+    <message>
+      <source>Other</source>
+      <translation>其他</translation>
+    </message>
+    <message>
+      <source>Spot review</source>
+      <translation>图斑核查</translation>
+    </message>
+    <message>
+      <source>Keys: N / P next / previous spot to determine · 1 legal 2 illegal 3 false detection · 4 logging 5 approved use 6 unapproved use 7 clearing for cultivation 8 fire 9 other disaster 0 regeneration · Enter confirm · Ctrl+Z undo · C before/after · S swipe</source>
+      <translation>快捷键：N / P 下一个 / 上一个待认定图斑 · 1 合法 2 违法 3 伪变化 · 4 森林采伐 5 经审批使用林地 6 未审批使用林地 7 毁林开垦 8 火灾 9 其它灾害 0 造林更新 · Enter 确认 · Ctrl+Z 撤销 · C 前后对比 · S 卷帘</translation>
+    </message>
+    <message>
+      <source>All statuses</source>
+      <translation>全部状态</translation>
+    </message>
+    <message>
+      <source>All rounds</source>
+      <translation>全部轮次</translation>
+    </message>
+    <message>
+      <source>No further spot to determine in this list.</source>
+      <translation>列表中没有更多待认定的图斑。</translation>
+    </message>
+    <message>
+      <source>(keep the status)</source>
+      <translation>（保持当前状态）</translation>
+    </message>
+    <message>
+      <source>Photos of the spot</source>
+      <translation>图斑现场照片</translation>
+    </message>
+    <message>
+      <source>Images (*.jpg *.jpeg *.png *.tif *.heic)</source>
+      <translation>图片 (*.jpg *.jpeg *.png *.tif *.heic)</translation>
+    </message>
+    <message>
+      <source>No Forest Chief workspace with change spots is open. Open one with Forest Chief System &gt; Open workspace…, then detect forest loss into it.</source>
+      <translation>没有打开含变化图斑的林长制工作空间。请用 林长制 › 打开工作空间… 打开，再检测森林减少并写入其中。</translation>
+    </message>
+    <message>
+      <source>No spot in the workspace yet.</source>
+      <translation>工作空间中还没有图斑。</translation>
+    </message>
+    <message>
+      <source>Nothing to change on this spot.</source>
+      <translation>此图斑没有需要修改的内容。</translation>
+    </message>
+    <message>
+      <source>Before / after</source>
+      <translation>前后时相对比</translation>
+    </message>
+    <message>
+      <source>Choose the after image first: no imagery layer to swipe.</source>
+      <translation>请先选择后时相影像：没有可卷帘的影像图层。</translation>
+    </message>
+    <message>
+      <source>mu</source>
+      <translation>亩</translation>
+    </message>
+    <message>
+      <source>{} spots: </source>
+      <translation>共 {} 个图斑：</translation>
+    </message>
+    <message>
+      <source>The spot {} has no geometry: it cannot be shown on the map.</source>
+      <translation>图斑 {} 没有几何图形，无法在地图上显示。</translation>
     </message>
     <message>
       <source>No patrol rule for this level</source>
@@ -188,6 +312,50 @@
       <translation>已巡到</translation>
     </message>
     <message>
+      <source>Spot number</source>
+      <translation>监测编号</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>核查状态</translation>
+    </message>
+    <message>
+      <source>Suspected cause</source>
+      <translation>疑似变化原因</translation>
+    </message>
+    <message>
+      <source>Verified cause</source>
+      <translation>核实变化原因</translation>
+    </message>
+    <message>
+      <source>Town</source>
+      <translation>乡镇</translation>
+    </message>
+    <message>
+      <source>Village</source>
+      <translation>村</translation>
+    </message>
+    <message>
+      <source>Chief area</source>
+      <translation>责任区</translation>
+    </message>
+    <message>
+      <source>Area (mu)</source>
+      <translation>面积(亩)</translation>
+    </message>
+    <message>
+      <source>Round</source>
+      <translation>轮次</translation>
+    </message>
+    <message>
+      <source>Missed by patrol</source>
+      <translation>巡林未发现</translation>
+    </message>
+    <message>
+      <source>Confidence</source>
+      <translation>置信度</translation>
+    </message>
+    <message>
       <source>New one-map workspace</source>
       <translation>新建一张图工作空间</translation>
     </message>
@@ -210,6 +378,10 @@
     <message>
       <source>Build demo district…</source>
       <translation>生成示范区…</translation>
+    </message>
+    <message>
+      <source>Spot review panel</source>
+      <translation>图斑核查面板</translation>
     </message>
     <message>
       <source>Detect forest loss…</source>
@@ -556,6 +728,94 @@
       <translation>林地：林地地类（{1}）的 {0} 个小班。</translation>
     </message>
     <message>
+      <source>Export verification ledger and evidence sheets</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>forest inspection,change spot,ledger,Excel,evidence,PDF,print,森林督查,核查台账,取证表,变化图斑,卫片</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Exports the change spots (变化图斑) of a one-map workspace for the 森林督查 paperwork. The verification ledger (核查台账, Excel) has one row per spot with its latest state (location, responsible chief, image dates, area in 亩 and hectares, suspected and verified cause, determination, status, inspector, patrol link) and the number of recorded changes, a sheet of spots and 亩 per status and per town and village, and every recorded change. The evidence sheets (图斑核查取证表) are one A4 PDF per spot named after its number: the before and after images side by side at the same extent with the spot outlined in yellow, their dates, a scale bar and a north arrow, a table of the spot, a box for the field opinion and lines for the signatures. Without images the sheets show the spot only and say so. Give the spot numbers to export some spots only. Nothing is written when the input is wrong or the run is canceled.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The one-map workspace (.gpkg) whose change spots and history are exported.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Optional spot numbers (监测编号) separated by commas: only these spots are exported. Empty: every spot.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Optional image of the earlier date for the evidence sheets. An image loaded from a file with two bands (red, near-infrared) is shown in near-infrared false colour; a layer of the project keeps its style.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Optional image of the later date for the evidence sheets, shown as the before image.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Optional Excel workbook (.xlsx), the verification ledger with the sheets 图斑台账 (one row per spot), 按状态汇总 (per status, town and village) and 核查记录 (history).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Optional folder for the evidence sheets: one A4 PDF per spot, named &lt;spot number&gt;.pdf.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Spot numbers</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Verification ledger (Excel)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Excel workbook (*.xlsx)</source>
+      <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+      <source>Evidence sheets folder</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Evidence sheets written</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>{} spots and {} recorded changes read from {}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>No images given: the evidence sheets show the spots only.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>before image</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>after image</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>{} evidence sheets written to {}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Writing {} evidence sheets…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Verification ledger written: {}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The {} does not cover all of the spots {}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <source>Import patrol tracks</source>
       <translation>导入巡林轨迹</translation>
     </message>
@@ -748,6 +1008,98 @@
       <translation>工作空间 {}：追加巡林 {} 次，已有 {} 次。</translation>
     </message>
     <message>
+      <source>Link change spots to patrols</source>
+      <translation>变化图斑关联巡林</translation>
+    </message>
+    <message>
+      <source>patrol,change spot,inspection,missed,track,森林督查,变化图斑,巡林,巡林未发现,轨迹</source>
+      <translation>巡林,变化图斑,森林督查,巡林未发现,轨迹,巡护,核查</translation>
+    </message>
+    <message>
+      <source>Links each change spot (变化图斑) to the patrols of its time: a patrol counts for a spot when its track is dated, started on a day from the spot's before date to its after date (both included) and passes within the distance of the spot's polygon. A spot with no such patrol was not passed by any patrol while the change happened; a spot with patrols was passed without the loss being reported. The output is the spots with all their fields plus patrols (the number of such tracks) and patrol_missed (true when no patrol passed; empty when the spot lacks a date or a geometry). Spots need the fields spot_no, before_date and after_date, tracks the fields start_time and dated (as the workspace's change spots and patrol tracks have); undated tracks never count. The layers may have different CRSs: distances are measured in a projected CRS in metres (the spots' own, or the local CGCS2000 3-degree Gauss-Kruger zone). With a workspace, patrol_missed is also written into its change spots, matched by spot number, in one transaction; no history row is written for it, since it is a flag derived from the tracks and not a decision of the review.</source>
+      <translation>将每个变化图斑与其变化期间的巡林关联：一次巡林计入某图斑，须其轨迹时间有效、开始日期在该图斑前时相与后时相之间（含两端），且轨迹与图斑多边形的距离不超过设定距离。没有此类巡林的图斑，说明变化发生期间无人巡到；有巡林的图斑，说明巡林经过却未上报林地减少。输出为图斑及其全部字段，另加 patrols（此类轨迹条数）和 patrol_missed（无巡林经过为真；图斑缺日期或几何时为空）。图斑须有字段 spot_no、before_date 和 after_date，轨迹须有字段 start_time 和 dated（与工作空间的变化图斑和巡林轨迹图层相同）；时间无效的轨迹一律不计。两图层的坐标系可以不同：距离在以米为单位的投影坐标系中量算（图斑自身的投影坐标系，或当地 CGCS2000 3 度带高斯-克吕格投影）。指定工作空间时，patrol_missed 还会按监测编号在一个事务中写入其变化图斑图层；该字段由轨迹推算得出，不是核查决定，因此不写核查记录。</translation>
+    </message>
+    <message>
+      <source>The change spots with the fields spot_no, before_date and after_date (the workspace's change spots layer); all their fields are kept in the output.</source>
+      <translation>含字段 spot_no、before_date 和 after_date 的变化图斑（工作空间的变化图斑图层）；其全部字段保留在输出中。</translation>
+    </message>
+    <message>
+      <source>Patrol track lines with the fields start_time and dated (the workspace's patrol tracks layer, filled by Import patrol tracks).</source>
+      <translation>含字段 start_time 和 dated 的巡林轨迹线（工作空间的巡林轨迹图层，由“导入巡林轨迹”填入）。</translation>
+    </message>
+    <message>
+      <source>A track passing this close to a spot's polygon, in metres, counts as a patrol of the spot (default 200 m; 0: the track must touch the spot).</source>
+      <translation>轨迹与图斑多边形的距离（米）不超过此值即计为对该图斑的一次巡林（默认 200 米；0 表示轨迹须接触图斑）。</translation>
+    </message>
+    <message>
+      <source>Optional one-map workspace (.gpkg): patrol_missed is written into its change spots of the same spot numbers, in one transaction, without history rows (a derived flag).</source>
+      <translation>可选的一张图工作空间（.gpkg）：patrol_missed 在一个事务中写入其监测编号相同的变化图斑，不写核查记录（推算得出的标记）。</translation>
+    </message>
+    <message>
+      <source>The spots with their fields plus patrols and patrol_missed, in the spots' CRS.</source>
+      <translation>图斑及其字段，另加 patrols 和 patrol_missed，坐标系与图斑相同。</translation>
+    </message>
+    <message>
+      <source>The spots or the tracks layer could not be read.</source>
+      <translation>无法读取图斑图层或轨迹图层。</translation>
+    </message>
+    <message>
+      <source>Distance (m)</source>
+      <translation>距离（米）</translation>
+    </message>
+    <message>
+      <source>Also write to workspace</source>
+      <translation>同时写入工作空间</translation>
+    </message>
+    <message>
+      <source>Spots linked to patrols</source>
+      <translation>关联巡林的图斑</translation>
+    </message>
+    <message>
+      <source>Spots missed by patrol</source>
+      <translation>巡林未发现的图斑数</translation>
+    </message>
+    <message>
+      <source>Spots with patrols</source>
+      <translation>有巡林经过的图斑数</translation>
+    </message>
+    <message>
+      <source>Spots without dates or geometry</source>
+      <translation>缺日期或几何的图斑数</translation>
+    </message>
+    <message>
+      <source>Workspace spots updated</source>
+      <translation>工作空间中更新的图斑数</translation>
+    </message>
+    <message>
+      <source>None of the tracks is dated: no spot can have a patrol, every spot with dates is missed by patrol.</source>
+      <translation>没有一条轨迹的时间有效：任何图斑都不会有巡林，所有有日期的图斑均为巡林未发现。</translation>
+    </message>
+    <message>
+      <source>No spot has a spot number: nothing was written to the workspace.</source>
+      <translation>没有图斑有监测编号：未向工作空间写入任何内容。</translation>
+    </message>
+    <message>
+      <source>Working CRS: {}</source>
+      <translation>计算坐标系：{}</translation>
+    </message>
+    <message>
+      <source>{} spots: {} with patrols in their time, {} missed by patrol, {} without dates or geometry; {} of {} tracks dated.</source>
+      <translation>共 {} 个图斑：{} 个在变化期间有巡林经过，{} 个巡林未发现，{} 个缺日期或几何；{} 条轨迹（共 {} 条）时间有效。</translation>
+    </message>
+    <message>
+      <source>patrol_missed written to {} spots of the workspace (no history rows: it is a derived flag).</source>
+      <translation>已将 patrol_missed 写入工作空间的 {} 个图斑（推算得出的标记，不写核查记录）。</translation>
+    </message>
+    <message>
+      <source>{} spots lack a before date, an after date or a geometry: patrol_missed stays empty for them.</source>
+      <translation>{} 个图斑缺前时相、后时相或几何：其 patrol_missed 保持为空。</translation>
+    </message>
+    <message>
+      <source>{} spot numbers of the spots layer are not in the workspace.</source>
+      <translation>图斑图层中有 {} 个监测编号不在工作空间中。</translation>
+    </message>
+    <message>
       <source>Patrol compliance and ledger</source>
       <translation>巡林达标与台账</translation>
     </message>
@@ -814,10 +1166,6 @@
     <message>
       <source>Patrol ledger (Excel)</source>
       <translation>巡林台账（Excel）</translation>
-    </message>
-    <message>
-      <source>Excel workbook (*.xlsx)</source>
-      <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
       <source>Optional Excel workbook (.xlsx), the patrol ledger with the sheets 汇总 (summary), 明细 (periods) and 按级汇总 (per level).</source>
@@ -1000,10 +1348,6 @@
       <translation>给出了网格边长但未指定网格输出：不写出网格。</translation>
     </message>
     <message>
-      <source>Working CRS: {}</source>
-      <translation>计算坐标系：{}</translation>
-    </message>
-    <message>
       <source>No grid cell size was given: the grid output is not written.</source>
       <translation>未给出网格边长：不写出网格。</translation>
     </message>
@@ -1049,6 +1393,105 @@
     <message>
       <source>Install missing packages</source>
       <translation>安装缺少的包</translation>
+    </message>
+  </context>
+  <context>
+    <name>InspectionPanel</name>
+    <message>
+      <source>Spot review</source>
+      <translation>图斑核查</translation>
+    </message>
+    <message>
+      <source>Spot number, town, village, chief…</source>
+      <translation>监测编号、乡镇、村、林长……</translation>
+    </message>
+    <message>
+      <source>Show only the spots of this status</source>
+      <translation>只显示此状态的图斑</translation>
+    </message>
+    <message>
+      <source>Show only the spots of this detection round</source>
+      <translation>只显示此核查轮次的图斑</translation>
+    </message>
+    <message>
+      <source>Missed by patrol only</source>
+      <translation>只看巡林未发现</translation>
+    </message>
+    <message>
+      <source>Move to</source>
+      <translation>转入</translation>
+    </message>
+    <message>
+      <source>Determination</source>
+      <translation>认定结果</translation>
+    </message>
+    <message>
+      <source>Verified cause</source>
+      <translation>核实变化原因</translation>
+    </message>
+    <message>
+      <source>False-detection reason</source>
+      <translation>伪变化原因</translation>
+    </message>
+    <message>
+      <source>Legal basis / permit no.</source>
+      <translation>合法依据 / 批准文号</translation>
+    </message>
+    <message>
+      <source>Inspector</source>
+      <translation>核查人</translation>
+    </message>
+    <message>
+      <source>Date</source>
+      <translation>核查日期</translation>
+    </message>
+    <message>
+      <source>Photos</source>
+      <translation>现场照片</translation>
+    </message>
+    <message>
+      <source>Photo files, separated by ;</source>
+      <translation>照片文件，以 ; 分隔</translation>
+    </message>
+    <message>
+      <source>Notes</source>
+      <translation>备注</translation>
+    </message>
+    <message>
+      <source>Previous (P)</source>
+      <translation>上一个 (P)</translation>
+    </message>
+    <message>
+      <source>Next (N)</source>
+      <translation>下一个 (N)</translation>
+    </message>
+    <message>
+      <source>Confirm (Enter)</source>
+      <translation>确认 (Enter)</translation>
+    </message>
+    <message>
+      <source>Undo (Ctrl+Z)</source>
+      <translation>撤销 (Ctrl+Z)</translation>
+    </message>
+    <message>
+      <source>Before/after (C)</source>
+      <translation>前后对比 (C)</translation>
+    </message>
+    <message>
+      <source>Swipe (S)</source>
+      <translation>卷帘 (S)</translation>
+    </message>
+    <message>
+      <source>Patrol link…</source>
+      <translation>巡林关联…</translation>
+    </message>
+    <message>
+      <source>Export…</source>
+      <translation>导出…</translation>
+    </message>
+    <message>
+      <source>History</source>
+      <translation>核查记录</translation>
     </message>
   </context>
   <context>
