@@ -8,6 +8,8 @@ Writes into --out (default demo_output/):
   patrols/                       imported tracks, coverage (+ 200 m effort grid), compliance per chief
   巡林台账.xlsx                   the patrol ledger (Excel, Chinese headers)
   forest_loss/change_spots.gpkg  change spots from the two demo images (also added to the workspace)
+  inspection/核查台账.xlsx        the verification ledger of the change spots (Excel)
+  inspection/evidence/*.pdf      one evidence sheet (图斑核查取证表, A4 PDF) per change spot
   summary.md                     what was built and what each algorithm reported
 Each later capability adds its step to main().
 """
@@ -222,6 +224,33 @@ def run_forest_loss(demo: Demo, gpkg: str, built: dict, out_dir: str) -> list[st
             f"workspace: {result['ADDED_TO_WORKSPACE']})"] + spots_against_truth(gpkg, spots_path)
 
 
+PATROL_LINK_DISTANCE_M = 200
+
+
+def run_inspection_exports(demo: Demo, gpkg: str, built: dict, out_dir: str) -> list[str]:
+    """Forest inspection: the verification ledger (核查台账) and one evidence sheet (取证表, PDF) per change
+    spot, with the two demo images in the chips."""
+    folder = os.path.join(out_dir, "inspection")
+    os.makedirs(folder, exist_ok=True)
+    linked = demo.run("linzhang:linkspotspatrols", {  # 巡林未发现 in the workspace before the exports
+        "SPOTS": f"{gpkg}|layername=change_spots", "TRACKS": f"{gpkg}|layername=patrol_tracks",
+        "DISTANCE": PATROL_LINK_DISTANCE_M, "WORKSPACE": gpkg, "OUTPUT": os.path.join(folder, "spots_patrols.gpkg")})
+    ledger = os.path.join(folder, "核查台账.xlsx")
+    evidence = os.path.join(folder, "evidence")
+    result = demo.run("linzhang:exportinspection", {
+        "WORKSPACE": gpkg, "LEDGER": ledger, "EVIDENCE_FOLDER": evidence,
+        "BEFORE": built["BEFORE"], "AFTER": built["AFTER"]})
+    pdfs = sorted(name for name in os.listdir(evidence) if name.endswith(".pdf"))
+    size_kb = sum(os.path.getsize(os.path.join(evidence, name)) for name in pdfs) / 1024 / max(len(pdfs), 1)
+    with sqlite3.connect(gpkg) as db:
+        spots = db.execute("SELECT count(*) FROM change_spots").fetchone()[0]
+    return [f"- 巡林关联 patrol link ({PATROL_LINK_DISTANCE_M} m): {linked['LINKED']} spots passed by a dated patrol "
+            f"between their two image dates, {linked['MISSED']} missed by patrol (巡林未发现)",
+            f"- 核查台账 verification ledger: `inspection/{os.path.basename(ledger)}` ({spots} spots)",
+            f"- 图斑核查取证表 evidence sheets: {result['SHEETS']} PDFs in `inspection/evidence/` "
+            f"(one A4 page each, {size_kb:.0f} KB on average), e.g. `{pdfs[0] if pdfs else '-'}`"]
+
+
 def spots_against_truth(gpkg: str, spots_path: str) -> list[str]:
     """Precision and recall by spot and IoU by area against the clearings planted in the demo images."""
     import geopandas as gpd
@@ -289,6 +318,7 @@ def main() -> int:
                                           "ADD_TO_PROJECT": False})
     patrol_lines = run_patrols(demo, gpkg, built["TRACKS"], out_dir)
     loss_lines = run_forest_loss(demo, gpkg, built, out_dir)
+    inspection_lines = run_inspection_exports(demo, gpkg, built, out_dir)
     project = build_project(gpkg, built["BEFORE"], built["AFTER"], built["CLOUD_MASK"])
     png = os.path.join(out_dir, "linzhang_demo_map.png")
     export_map(project, png)
@@ -301,10 +331,11 @@ def main() -> int:
                "`linzhang_demo.qgz`; map: `linzhang_demo_map.png`.", ""]
     summary += workspace_summary(gpkg) + ["", "## Patrols (巡林)", ""] + patrol_lines
     summary += ["", "## Forest inspection (森林督查): change spots", ""] + loss_lines
+    summary += ["", "## Forest inspection (森林督查): ledger and evidence sheets", ""] + inspection_lines
     summary += ["", "## Algorithms run", ""] + demo.lines
     with open(os.path.join(out_dir, "summary.md"), "w", encoding="utf-8") as handle:
         handle.write("\n".join(summary) + "\n")
-    print("\n".join(workspace_summary(gpkg) + patrol_lines + loss_lines))
+    print("\n".join(workspace_summary(gpkg) + patrol_lines + loss_lines + inspection_lines))
     print(f"Wrote {project_path}, {png} and summary.md")
     project.clear()
     QgsApplication.processingRegistry().removeProvider(provider)

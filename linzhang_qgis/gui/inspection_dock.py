@@ -104,6 +104,7 @@ class InspectionPanel(QgsPanelWidget, FORM_CLASS):
         header = self.spotTable.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        header.resizeSection(0, 170)  # spot numbers are long: area code + sequence
         self.spotTable.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self._fill_fixed_choices()
         self.hintLabel.setText(tr("Keys: N / P next / previous spot to determine · 1 legal 2 illegal 3 false "

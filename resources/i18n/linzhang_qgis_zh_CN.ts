@@ -729,47 +729,47 @@
     </message>
     <message>
       <source>Export verification ledger and evidence sheets</source>
-      <translation type="unfinished" />
+      <translation>导出核查台账与图斑核查取证表</translation>
     </message>
     <message>
       <source>forest inspection,change spot,ledger,Excel,evidence,PDF,print,森林督查,核查台账,取证表,变化图斑,卫片</source>
-      <translation type="unfinished" />
+      <translation>森林督查,变化图斑,台账,Excel,取证,PDF,打印,核查台账,取证表,卫片,forest inspection,change spot,ledger,evidence</translation>
     </message>
     <message>
       <source>Exports the change spots (变化图斑) of a one-map workspace for the 森林督查 paperwork. The verification ledger (核查台账, Excel) has one row per spot with its latest state (location, responsible chief, image dates, area in 亩 and hectares, suspected and verified cause, determination, status, inspector, patrol link) and the number of recorded changes, a sheet of spots and 亩 per status and per town and village, and every recorded change. The evidence sheets (图斑核查取证表) are one A4 PDF per spot named after its number: the before and after images side by side at the same extent with the spot outlined in yellow, their dates, a scale bar and a north arrow, a table of the spot, a box for the field opinion and lines for the signatures. Without images the sheets show the spot only and say so. Give the spot numbers to export some spots only. Nothing is written when the input is wrong or the run is canceled.</source>
-      <translation type="unfinished" />
+      <translation>为森林督查核查工作导出一张图工作空间中的变化图斑。核查台账（Excel）每个图斑一行，列出其最新状态（位置、责任林长、前后时相、面积（亩、公顷）、疑似与核实变化原因、认定结果、核查状态、核查人、巡林关联）和修改次数；另有按核查状态及按乡镇、村汇总图斑数与亩数的工作表，以及全部核查记录。图斑核查取证表为每个图斑一页 A4 PDF，以监测编号命名：前、后时相影像以相同范围并排显示，图斑以黄色线框标出，注明影像日期，配比例尺和指北针、图斑信息表、现场核实意见栏和签字栏。未提供影像时，取证表仅显示图斑范围并加以说明。填写监测编号可只导出部分图斑。输入有误或运行被取消时不写出任何文件。</translation>
     </message>
     <message>
       <source>The one-map workspace (.gpkg) whose change spots and history are exported.</source>
-      <translation type="unfinished" />
+      <translation>要导出其变化图斑和核查记录的一张图工作空间（.gpkg）。</translation>
     </message>
     <message>
       <source>Optional spot numbers (监测编号) separated by commas: only these spots are exported. Empty: every spot.</source>
-      <translation type="unfinished" />
+      <translation>可选，用逗号分隔的监测编号：只导出这些图斑。留空则导出全部图斑。</translation>
     </message>
     <message>
       <source>Optional image of the earlier date for the evidence sheets. An image loaded from a file with two bands (red, near-infrared) is shown in near-infrared false colour; a layer of the project keeps its style.</source>
-      <translation type="unfinished" />
+      <translation>可选，取证表使用的较早日期影像。从文件加载的双波段（红、近红外）影像以近红外假彩色显示；工程中的图层保留其原有样式。</translation>
     </message>
     <message>
       <source>Optional image of the later date for the evidence sheets, shown as the before image.</source>
-      <translation type="unfinished" />
+      <translation>可选，取证表使用的较晚日期影像，显示方式与前时相影像相同。</translation>
     </message>
     <message>
       <source>Optional Excel workbook (.xlsx), the verification ledger with the sheets 图斑台账 (one row per spot), 按状态汇总 (per status, town and village) and 核查记录 (history).</source>
-      <translation type="unfinished" />
+      <translation>可选的 Excel 工作簿（.xlsx）：核查台账，含“图斑台账”（每个图斑一行）、“按状态汇总”（按核查状态、乡镇和村）和“核查记录”三张工作表。</translation>
     </message>
     <message>
       <source>Optional folder for the evidence sheets: one A4 PDF per spot, named &lt;spot number&gt;.pdf.</source>
-      <translation type="unfinished" />
+      <translation>可选，图斑核查取证表的输出文件夹：每个图斑一页 A4 PDF，文件名为“&lt;监测编号&gt;.pdf”。</translation>
     </message>
     <message>
       <source>Spot numbers</source>
-      <translation type="unfinished" />
+      <translation>监测编号</translation>
     </message>
     <message>
       <source>Verification ledger (Excel)</source>
-      <translation type="unfinished" />
+      <translation>核查台账（Excel）</translation>
     </message>
     <message>
       <source>Excel workbook (*.xlsx)</source>
@@ -777,43 +777,43 @@
     </message>
     <message>
       <source>Evidence sheets folder</source>
-      <translation type="unfinished" />
+      <translation>取证表文件夹</translation>
     </message>
     <message>
       <source>Evidence sheets written</source>
-      <translation type="unfinished" />
+      <translation>已写出的取证表数</translation>
     </message>
     <message>
       <source>{} spots and {} recorded changes read from {}.</source>
-      <translation type="unfinished" />
+      <translation>已读取 {} 个图斑和 {} 条核查记录（{}）。</translation>
     </message>
     <message>
       <source>No images given: the evidence sheets show the spots only.</source>
-      <translation type="unfinished" />
+      <translation>未提供影像：取证表仅显示图斑范围。</translation>
     </message>
     <message>
       <source>before image</source>
-      <translation type="unfinished" />
+      <translation>前时相影像</translation>
     </message>
     <message>
       <source>after image</source>
-      <translation type="unfinished" />
+      <translation>后时相影像</translation>
     </message>
     <message>
       <source>{} evidence sheets written to {}</source>
-      <translation type="unfinished" />
+      <translation>已写出 {} 份取证表至 {}</translation>
     </message>
     <message>
       <source>Writing {} evidence sheets…</source>
-      <translation type="unfinished" />
+      <translation>正在写出 {} 份取证表…</translation>
     </message>
     <message>
       <source>Verification ledger written: {}</source>
-      <translation type="unfinished" />
+      <translation>已写出核查台账：{}</translation>
     </message>
     <message>
       <source>The {} does not cover all of the spots {}.</source>
-      <translation type="unfinished" />
+      <translation>{}未完全覆盖图斑 {}。</translation>
     </message>
     <message>
       <source>Import patrol tracks</source>

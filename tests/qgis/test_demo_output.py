@@ -35,6 +35,24 @@ def test_demo_script_fills_demo_output(tmp_path):
     recall = re.search(r"all spots: precision \d+/\d+ = ([\d.]+); recall \d+/\d+ = ([\d.]+)", summary)
     assert recall and float(recall.group(2)) >= 0.9, summary  # every visible planted clearing is found
 
+    # the verification ledger and one evidence sheet (A4 PDF) per change spot of the workspace
+    import sqlite3
+
+    import openpyxl
+
+    with sqlite3.connect(out / "workspace" / "linzhang_demo.gpkg") as db:
+        spot_numbers = sorted(row[0] for row in db.execute("SELECT spot_no FROM change_spots"))
+    assert spot_numbers and "linzhang:exportinspection" in summary
+    assert f"图斑核查取证表 evidence sheets: {len(spot_numbers)} PDFs" in summary
+    ledger = openpyxl.load_workbook(out / "inspection" / "核查台账.xlsx")
+    assert ledger.sheetnames == ["图斑台账", "按状态汇总", "核查记录"]
+    assert [row[0] for row in ledger["图斑台账"].iter_rows(min_row=3, values_only=True)] == spot_numbers
+    evidence = out / "inspection" / "evidence"
+    assert sorted(os.listdir(evidence)) == [f"{number}.pdf" for number in spot_numbers]
+    for number in spot_numbers:
+        data = (evidence / f"{number}.pdf").read_bytes()
+        assert data.startswith(b"%PDF") and len(data) > 20_000  # the two image chips are in it
+
     project = QgsProject.instance()
     project.clear()
     assert project.read(str(out / "linzhang_demo.qgz"))

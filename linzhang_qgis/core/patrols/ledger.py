@@ -8,13 +8,10 @@ beside the target and moved into place, so a failed run never leaves half a work
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
-from .. import schema
+from .. import excel, schema
 from ..errors import InputDataError
-from ..values import is_blank
 from .compliance import ComplianceResult, level_name_zh, normalise_code
 
 SUMMARY_SHEET, PERIOD_SHEET, LEVEL_SHEET = "汇总", "明细", "按级汇总"
@@ -23,24 +20,10 @@ SUMMARY_HEADERS = ("责任区编码", "责任区名称", "林长级别", "林长
 PERIOD_HEADERS = ("责任区编码", "责任区名称", "林长级别", "林长", "周期", "开始日期", "结束日期", "应巡次数",
                   "实巡次数", "是否达标", "是否到期")
 LEVEL_HEADERS = ("林长级别", "巡林要求", "林长数", "达标数", "未达标数", "达标率")
-BAD_FILL = "FFC7CE"  # Excel's "bad" red
-BAD_FONT = "9C0006"
-HEADER_FILL = "DDEBF7"
-DATE_FORMAT = "yyyy-mm-dd"
-PERCENT_FORMAT = "0.0%"
-
-
-def _plain(value: Any) -> Any:
-    """Cell values openpyxl writes: numpy scalars → Python, missing → None, Timestamp → date."""
-    if is_blank(value):
-        return None
-    if hasattr(value, "to_pydatetime"):
-        value = value.to_pydatetime()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        return value.item()
-    return value
+BAD_FILL, BAD_FONT, HEADER_FILL = excel.BAD_FILL, excel.BAD_FONT, excel.HEADER_FILL
+DATE_FORMAT, PERCENT_FORMAT = excel.DATE_FORMAT, excel.PERCENT_FORMAT
+_plain = excel.plain  # cell values openpyxl writes (dates without their time)
+_sheet = excel.add_sheet  # one table per sheet, in the house style of core/excel.py
 
 
 def _yes_no(value: Any) -> Optional[str]:
@@ -55,46 +38,6 @@ def _period_requirement(kind: Any, count: Any) -> str:
     if kind not in schema.PATROL_PERIODS or count is None:
         return "无规则"
     return "每{}{}次".format(schema.PATROL_PERIODS[kind][0], int(count))
-
-
-def _sheet(workbook, name: str, title: str, headers: Sequence[str], rows: list[list], widths: Sequence[float],
-           bad_rows: list[bool], date_columns: Sequence[int] = (), percent_columns: Sequence[int] = ()):
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    sheet = workbook.create_sheet(name)
-    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
-    sheet.row_dimensions[1].height = 24
-    thin = Side(style="thin", color="A6A6A6")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for column, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=2, column=column, value=header)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = border
-    bad_fill = PatternFill("solid", fgColor=BAD_FILL)
-    bad_font = Font(color=BAD_FONT)
-    for offset, (values, bad) in enumerate(zip(rows, bad_rows)):
-        row = 3 + offset
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=column, value=_plain(value))
-            cell.border = border
-            if column in date_columns:
-                cell.number_format = DATE_FORMAT
-            elif column in percent_columns:
-                cell.number_format = PERCENT_FORMAT
-            if bad:
-                cell.fill = bad_fill
-                cell.font = bad_font
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "A3"
-    if rows:
-        sheet.auto_filter.ref = "A2:{}{}".format(get_column_letter(len(headers)), 2 + len(rows))
-    return sheet
 
 
 def write_ledger(path: str, result: ComplianceResult, title: str, date_from: dt.date, date_to: dt.date) -> str:
@@ -155,26 +98,9 @@ def write_ledger(path: str, result: ComplianceResult, title: str, date_from: dt.
     _sheet(workbook, LEVEL_SHEET, heading + " 按级汇总", LEVEL_HEADERS, level_rows, (10, 12, 9, 9, 10, 10),
            level_bad, percent_columns=(6,))
 
-    folder = os.path.dirname(os.path.abspath(path))
-    temporary = None
     try:
-        handle, temporary = tempfile.mkstemp(prefix=".ledger-", suffix=".xlsx", dir=folder)
-        os.close(handle)
-        workbook.save(temporary)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes the file private
-        os.replace(temporary, path)
+        excel.save_atomically(workbook, path)
     except OSError as error:
-        _remove(temporary)
         raise InputDataError("无法写入巡林台账 {}：{}".format(path, error),
                              "Could not write the patrol ledger {}: {}".format(path, error)) from error
-    except BaseException:
-        _remove(temporary)
-        raise
     return path
-
-
-def _remove(path: Optional[str]) -> None:
-    if path and os.path.exists(path):
-        os.remove(path)
