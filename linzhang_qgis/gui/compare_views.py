@@ -199,6 +199,14 @@ class CompareViews(QWidget):
         factor = QgsUnitTypes.fromUnitToUnitFactor(METERS, destination.mapUnits()) if destination.isValid() else 1.0
         self._zoom_to(spot_view_extent(spot.boundingBox(), margin, MIN_SPOT_VIEW_M * factor))
 
+    def shutdown(self) -> None:
+        """Before the views go away: stop their rendering and take the outlines off, so that nothing of
+        theirs is left running or owned twice when Qt deletes them later."""
+        self.clear_spot()
+        for canvas in self._canvases:
+            canvas.stopRendering()
+            canvas.setLayers([])
+
     def clear_spot(self) -> None:
         self._remove_bands()
         self._spot = None

@@ -615,6 +615,7 @@ class InspectionPanel(QgsPanelWidget, FORM_CLASS):
             self.swipe.stop()
             self.swipe = None
         if self.compare_dock is not None:
+            self.compare.shutdown()
             self.iface.removeDockWidget(self.compare_dock)
             self.compare_dock.deleteLater()
             self.compare_dock = None

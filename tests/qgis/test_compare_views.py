@@ -15,6 +15,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 from qgis.gui import QgsMapLayerComboBox, QgsRubberBand
+from qgis.PyQt.QtCore import QCoreApplication, QEvent
 from qgis.PyQt.QtWidgets import QLabel
 
 from linzhang_qgis.gui.compare_views import CompareViews, spot_view_extent
@@ -47,12 +48,14 @@ def project_layers(qgis_app):
 @pytest.fixture()
 def views(qtbot, project_layers):
     widget = CompareViews(project=QgsProject.instance())
-    qtbot.addWidget(widget)
     widget.resize(900, 500)
     widget.show()
     qtbot.waitExposed(widget)
     yield widget
-    widget.clear_spot()
+    widget.shutdown()
+    widget.close()
+    widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # deleted here, not in a later test
 
 
 def canvases(views):

@@ -8,7 +8,7 @@ import stat
 
 import pytest
 from qgis.core import QgsProject, QgsRasterLayer
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt
 
 from desktop_interface import DesktopInterface
 
@@ -70,6 +70,7 @@ def panel(iface, workspace, demo_with_spots, qtbot):
     yield dock.panel
     dock.cleanup()
     dock.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # deleted here, not in a later test
 
 
 def spot_rows(path: str) -> dict:
