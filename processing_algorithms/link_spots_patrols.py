@@ -3,8 +3,6 @@ image dates, and the loss not reported (巡林未发现)?"""
 from __future__ import annotations
 
 from qgis.core import (
-    QgsFeature,
-    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsProcessing,
@@ -20,6 +18,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from ..core.errors import InputDataError, LinzhangError
 from ..i18n import bilingual, tr, tr_noop
+from ..qgis_glue.frames import add_multi_feature
 from .base import LinzhangAlgorithm, raise_for
 
 SPOT_FIELDS = ("spot_no", "before_date", "after_date")
@@ -195,15 +194,7 @@ class LinkSpotsPatrolsAlgorithm(LinzhangAlgorithm):
             attributes = list(feature.attributes()) + [None] * extra
             attributes[patrols_index] = patrols
             attributes[missed_index] = missed
-            out = QgsFeature(fields)
-            geometry = feature.geometry()
-            if not geometry.isNull() and not geometry.isMultipart():
-                geometry.convertToMultiType()
-            out.setGeometry(geometry)
-            out.setAttributes(attributes)
-            if not sink.addFeature(out, QgsFeatureSink.Flag.FastInsert):
-                message = tr_noop("Could not write a feature to the output.")
-                raise QgsProcessingException(bilingual(tr(message), message))
+            add_multi_feature(sink, fields, feature.geometry(), attributes)
         return dest
 
     def _update_workspace(self, workspace: str, spots, links, feedback) -> int:

@@ -6,8 +6,6 @@ import math
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
-    QgsFeature,
-    QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsProcessing,
@@ -26,6 +24,7 @@ from qgis.PyQt.QtCore import QDate, QVariant
 
 from ..core.errors import LinzhangError
 from ..i18n import bilingual, tr, tr_noop
+from ..qgis_glue.frames import add_multi_feature
 from .base import LinzhangAlgorithm, raise_for
 
 TRACK_FIELDS = ("patrol_id", "start_time", "end_time", "dated", "on_foot")
@@ -257,15 +256,7 @@ class PatrolCoverageAlgorithm(LinzhangAlgorithm):
                     elif isinstance(value, np.generic):
                         value = value.item()
                     attributes[indices[name]] = value
-            out = QgsFeature(output_fields)
-            geometry = feature.geometry()
-            if not geometry.isNull() and not geometry.isMultipart():
-                geometry.convertToMultiType()
-            out.setGeometry(geometry)
-            out.setAttributes(attributes)
-            if not sink.addFeature(out, QgsFeatureSink.Flag.FastInsert):
-                message = tr_noop("Could not write a feature to the output.")
-                raise QgsProcessingException(bilingual(tr(message), message))
+            add_multi_feature(sink, output_fields, feature.geometry(), attributes)
         results = {self.OUTPUT: sink_id}
 
         if grid_size > 0:

@@ -148,6 +148,19 @@ def frame_to_sink(frame, sink: QgsFeatureSink, fields: QgsFields,
     return written
 
 
+def add_multi_feature(sink: QgsFeatureSink, fields: QgsFields, geometry: QgsGeometry, attributes: list) -> None:
+    """Write one feature with ``geometry`` made multi-part (the sinks are declared Multi*) or a clear error."""
+    out = QgsFeature(fields)
+    geometry = QgsGeometry(geometry)
+    if not geometry.isNull() and not geometry.isMultipart():
+        geometry.convertToMultiType()
+    out.setGeometry(geometry)
+    out.setAttributes(attributes)
+    if not sink.addFeature(out, QgsFeatureSink.Flag.FastInsert):
+        message = tr_noop("Could not write a feature to the output.")
+        raise QgsProcessingException(bilingual(tr(message), message))
+
+
 def _is_missing(value, pd) -> bool:
     try:
         return value is None or bool(pd.isna(value))

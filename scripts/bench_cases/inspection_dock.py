@@ -84,7 +84,12 @@ def open_project(prepared: dict):
     iface = DesktopInterface()
     iface.mainWindow().resize(1400, 900)
     iface.mainWindow().show()
-    add_workspace_to_project(prepared["workspace"], QgsProject.instance())
+    project = QgsProject.instance()
+    add_workspace_to_project(prepared["workspace"], project)
+    # the stand-in has no layer-tree bridge: the canvas shows the workspace's visible layers, as QGIS would
+    visible = [node.layer() for node in project.layerTreeRoot().findLayers() if node.isVisible() and node.layer()]
+    iface.mapCanvas().setDestinationCrs(project.crs())
+    iface.mapCanvas().setLayers(visible)
     return iface
 
 
