@@ -25,11 +25,12 @@ from ..core.errors import InputDataError, LinzhangError
 from ..i18n import bilingual, tr, tr_noop
 from ..qgis_glue.frames import WKB_TYPE
 from .base import LinzhangAlgorithm, raise_for
+from .workspace_output import RefreshesSpotLayers
 
 AREA_CODE_FIELDS = ("code", "area_code")  # the workspace's responsibility areas have "code"
 
 
-class DetectForestLossAlgorithm(LinzhangAlgorithm):
+class DetectForestLossAlgorithm(RefreshesSpotLayers, LinzhangAlgorithm):
     NAME = "detectforestloss"
     DISPLAY_NAME = "Detect forest loss (change spots)"
     GROUP_ID = "inspection"
@@ -163,16 +164,6 @@ class DetectForestLossAlgorithm(LinzhangAlgorithm):
                      "transaction; repeats of spots already there are not added."))
 
     # --- running ---------------------------------------------------------------------------------
-
-    _refresh_after_run = ""  # the workspace whose change spots layer the project should re-read
-
-    def postProcessAlgorithm(self, context, feedback):  # noqa: N802
-        """On the main thread: layers of the project showing the workspace's change spots re-read it, so
-        the new spots appear at once."""
-        project = context.project()
-        if self._refresh_after_run and project is not None:
-            refresh_spot_layers(project, self._refresh_after_run)
-        return {}
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         try:
@@ -346,14 +337,6 @@ class DetectForestLossAlgorithm(LinzhangAlgorithm):
 def _text(value):
     """A location value as text, None when missing (pandas gives NaN for NULL)."""
     return None if value is None or value != value else str(value)
-
-
-def refresh_spot_layers(project, workspace: str) -> None:
-    for layer in project.mapLayers().values():
-        source = layer.source()
-        if source.split("|")[0] == workspace and source.endswith(f"|layername={schema.CHANGE_SPOTS.name}"):
-            layer.reload()
-            layer.triggerRepaint()
 
 
 def source_frame(source, fields, crs, feedback):

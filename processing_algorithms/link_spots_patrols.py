@@ -20,12 +20,13 @@ from ..core.errors import InputDataError, LinzhangError
 from ..i18n import bilingual, tr, tr_noop
 from ..qgis_glue.frames import add_multi_feature
 from .base import LinzhangAlgorithm, raise_for
+from .workspace_output import RefreshesSpotLayers
 
 SPOT_FIELDS = ("spot_no", "before_date", "after_date")
 TRACK_FIELDS = ("start_time", "dated")
 
 
-class LinkSpotsPatrolsAlgorithm(LinzhangAlgorithm):
+class LinkSpotsPatrolsAlgorithm(RefreshesSpotLayers, LinzhangAlgorithm):
     NAME = "linkspotspatrols"
     DISPLAY_NAME = "Link change spots to patrols"
     GROUP_ID = "inspection"
@@ -82,17 +83,6 @@ class LinkSpotsPatrolsAlgorithm(LinzhangAlgorithm):
             self.addOutput(QgsProcessingOutputNumber(name, label))
 
     # --- running ---------------------------------------------------------------------------------
-
-    _refresh_after_run = ""  # the workspace whose change spots layers the project should re-read
-
-    def postProcessAlgorithm(self, context, feedback):  # noqa: N802
-        """On the main thread: layers of the project showing the workspace's change spots re-read it."""
-        from .detect_forest_loss import refresh_spot_layers
-
-        project = context.project()
-        if self._refresh_after_run and project is not None:
-            refresh_spot_layers(project, self._refresh_after_run)
-        return {}
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         try:

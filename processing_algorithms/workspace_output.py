@@ -63,3 +63,27 @@ class OpensWorkspaceOnCompletion:
             except WorkspaceError as error:
                 feedback.reportError(str(error))
         return {}
+
+
+def refresh_spot_layers(project, workspace: str) -> None:
+    """Layers of ``project`` showing the workspace's change spots re-read it (after a write behind QGIS)."""
+    from ..core import schema
+
+    for layer in project.mapLayers().values():
+        source = layer.source()
+        if source.split("|")[0] == workspace and source.endswith(f"|layername={schema.CHANGE_SPOTS.name}"):
+            layer.reload()
+            layer.triggerRepaint()
+
+
+class RefreshesSpotLayers:
+    """Mixin: after a run that wrote into a workspace's change spots (``self._refresh_after_run`` = its
+    path), the project's layers of them re-read it on the main thread, so the new values show at once."""
+
+    _refresh_after_run = ""
+
+    def postProcessAlgorithm(self, context: QgsProcessingContext, feedback):  # noqa: N802
+        project = context.project()
+        if self._refresh_after_run and project is not None:
+            refresh_spot_layers(project, self._refresh_after_run)
+        return {}

@@ -1,6 +1,7 @@
 """Reading attribute values that arrive from QGIS, GeoPackages and pandas in any of their forms."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Optional
 
 
@@ -23,3 +24,22 @@ def as_int(value: Any) -> Optional[int]:
     except ValueError:
         return None
     return int(number) if number.is_integer() else None
+
+
+def as_date(value: Any) -> Optional[dt.date]:
+    """A date from a date, a datetime, a pandas Timestamp or ISO text ("2025-10-20", "2025-10-20T08:00");
+    None when blank or not a date."""
+    if is_blank(value) or value == "":
+        return None
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "toPyDate"):  # a QDate handed over by QGIS glue that did not convert it
+        return value.toPyDate() if value.isValid() else None
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from .. import excel, schema
 from ..errors import InputDataError
-from ..values import as_int, is_blank
+from ..values import as_date, as_int, is_blank
 
 SPOT_SHEET, STATUS_SHEET, HISTORY_SHEET = "图斑台账", "按状态汇总", "核查记录"
 DEFAULT_TITLE = "森林督查图斑核查台账"
@@ -40,25 +40,6 @@ OTHER_STATUS = "其他"
 
 
 # --- values as they are shown --------------------------------------------------------------------
-
-def as_date(value: Any) -> Optional[dt.date]:
-    """A date from a date, a datetime, a pandas Timestamp or ISO text ("2025-10-20", "2025-10-20T08:00");
-    None when blank or not a date."""
-    if is_blank(value) or value == "":
-        return None
-    if hasattr(value, "to_pydatetime"):
-        value = value.to_pydatetime()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if hasattr(value, "toPyDate"):  # a QDate handed over by QGIS glue that did not convert it
-        return value.toPyDate() if value.isValid() else None
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        return None
-
 
 def as_datetime(value: Any) -> Optional[dt.datetime]:
     """A naive datetime (local wall clock) from a datetime or ISO text; a time zone is converted to local

@@ -9,29 +9,12 @@ the track touches or crosses the spot).
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Optional, Sequence
 
 import numpy as np
 import shapely
 
-from ..values import is_blank
-
-
-def _as_date(value) -> Optional[dt.date]:
-    """A date from a date, a datetime (its calendar day as stored), a pandas Timestamp or ISO text; None when blank."""
-    if is_blank(value):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
-        return value.to_pydatetime().date()
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        return None
+from ..values import as_date, is_blank
 
 
 def _usable(geometry) -> bool:
@@ -56,7 +39,7 @@ def missed_by_patrol(spots: Sequence[tuple], tracks: Sequence[tuple], distance: 
     before = np.zeros(n_spots, dtype="datetime64[D]")
     after = np.zeros(n_spots, dtype="datetime64[D]")
     for i, (geometry, first, last) in enumerate(spots):
-        first, last = _as_date(first), _as_date(last)
+        first, last = as_date(first), as_date(last)
         if not _usable(geometry) or first is None or last is None:
             continue
         spot_ok[i] = True
@@ -65,7 +48,7 @@ def missed_by_patrol(spots: Sequence[tuple], tracks: Sequence[tuple], distance: 
 
     track_geoms, track_days = [], []
     for geometry, start, dated in tracks:
-        day = _as_date(start)
+        day = as_date(start)
         if is_blank(dated) or not bool(dated) or day is None or not _usable(geometry):
             continue
         track_geoms.append(geometry)
