@@ -37,10 +37,8 @@ class LinzhangPlugin:
         self.menu: Optional[QMenu] = None
         self.toolbar: Optional[QToolBar] = None
         self.actions: list[QAction] = []
-        self.patrol_action: Optional[QAction] = None
-        self.patrol_dock = None  # created on first use
-        self.inspection_action: Optional[QAction] = None
-        self.inspection_dock = None  # created on first use
+        self.docks: dict = {}  # name -> dock widget, created on first use
+        self.dock_actions: dict[str, QAction] = {}  # name -> the checkable action showing it
 
     # --- Processing (also called alone by qgis_process, without a GUI) ---------------------
 
@@ -71,15 +69,9 @@ class LinzhangPlugin:
         self._add_action("demo.svg", tr("Build demo district…"),
                          lambda: workspace_actions.build_demo(self.iface), toolbar=False)
         self.menu.addSeparator()
-        self.patrol_action = self._add_action("linzhang.svg", tr("Patrol panel"), self._toggle_patrol_dock,
-                                              toolbar=True, name="linzhang_patrol_panel")
-        self.patrol_action.setCheckable(True)
-        self.patrol_action.setIcon(QgsApplication.getThemeIcon("/mIconGps.svg"))  # QGIS's own GPS-track icon
-        self.inspection_action = self._add_action("linzhang.svg", tr("Spot review panel"),
-                                                  self._toggle_inspection_dock, toolbar=True,
-                                                  name="linzhang_inspection_panel")
-        self.inspection_action.setCheckable(True)
-        self.inspection_action.setIcon(QgsApplication.getThemeIcon("/mActionIdentify.svg"))
+        self._add_dock_action("hierarchy", tr("Chief areas panel"), "/mIconTreeView.svg")
+        self._add_dock_action("patrol", tr("Patrol panel"), "/mIconGps.svg")  # QGIS's own GPS-track icon
+        self._add_dock_action("inspection", tr("Spot review panel"), "/mActionIdentify.svg")
 
         from .gui import inspection_actions
 
@@ -116,45 +108,56 @@ class LinzhangPlugin:
             if search is not None:
                 search.setText("linzhang")
 
-    def _toggle_patrol_dock(self, checked: bool) -> None:
-        if self.patrol_dock is None:
+    # --- docks -----------------------------------------------------------------------------------
+    # name -> (module in gui/, class): each dock is made the first time its action is checked
+
+    DOCKS = {"hierarchy": ("hierarchy_dock", "HierarchyDock"), "patrol": ("patrol_dock", "PatrolDock"),
+             "inspection": ("inspection_dock", "InspectionDock")}
+
+    def _add_dock_action(self, name: str, text: str, theme_icon: str) -> QAction:
+        action = self._add_action("linzhang.svg", text, lambda checked: self._toggle_dock(name, checked),
+                                  toolbar=True, name=f"linzhang_{name}_panel")
+        action.setCheckable(True)
+        action.setIcon(QgsApplication.getThemeIcon(theme_icon))
+        self.dock_actions[name] = action
+        return action
+
+    @property
+    def patrol_action(self) -> Optional[QAction]:
+        return self.dock_actions.get("patrol")
+
+    @property
+    def inspection_action(self) -> Optional[QAction]:
+        return self.dock_actions.get("inspection")
+
+    @property
+    def hierarchy_action(self) -> Optional[QAction]:
+        return self.dock_actions.get("hierarchy")
+
+    def _toggle_dock(self, name: str, checked: bool) -> None:
+        dock = self.docks.get(name)
+        if dock is None:
             if not checked:
                 return
-            from .gui.patrol_dock import PatrolDock
+            import importlib
 
-            self.patrol_dock = PatrolDock(self.iface, self.iface.mainWindow())
-            self.patrol_dock.closed.connect(lambda: self._patrol_dock_shown(False))
-            self.patrol_dock.opened.connect(lambda: self._patrol_dock_shown(True))
-            self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.patrol_dock)
+            module_name, class_name = self.DOCKS[name]
+            module = importlib.import_module(f"{__package__}.gui.{module_name}")
+            dock = getattr(module, class_name)(self.iface, self.iface.mainWindow())
+            dock.closed.connect(lambda: self._dock_shown(name, False))
+            dock.opened.connect(lambda: self._dock_shown(name, True))
+            self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            self.docks[name] = dock
         if checked:
-            self.patrol_dock.show()
-            self.patrol_dock.raise_()
+            dock.show()
+            dock.raise_()
         else:
-            self.patrol_dock.close()
+            dock.close()
 
-    def _toggle_inspection_dock(self, checked: bool) -> None:
-        if self.inspection_dock is None:
-            if not checked:
-                return
-            from .gui.inspection_dock import InspectionDock
-
-            self.inspection_dock = InspectionDock(self.iface, self.iface.mainWindow())
-            self.inspection_dock.closed.connect(lambda: self._inspection_dock_shown(False))
-            self.inspection_dock.opened.connect(lambda: self._inspection_dock_shown(True))
-            self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspection_dock)
-        if checked:
-            self.inspection_dock.show()
-            self.inspection_dock.raise_()
-        else:
-            self.inspection_dock.close()
-
-    def _inspection_dock_shown(self, shown: bool) -> None:
-        if self.inspection_action is not None:
-            self.inspection_action.setChecked(shown)
-
-    def _patrol_dock_shown(self, shown: bool) -> None:
-        if self.patrol_action is not None:
-            self.patrol_action.setChecked(shown)
+    def _dock_shown(self, name: str, shown: bool) -> None:
+        action = self.dock_actions.get(name)
+        if action is not None:
+            action.setChecked(shown)
 
     def _show_dependencies(self) -> None:
         from .gui.dependency_dialog import DependencyDialog
@@ -162,18 +165,12 @@ class LinzhangPlugin:
         DependencyDialog(self.iface.mainWindow(), self.dependencies_folder).exec()
 
     def unload(self) -> None:
-        if self.inspection_dock is not None:
-            self.inspection_dock.cleanup()  # the swipe tool, the before/after dock, project signals
-            self.iface.removeDockWidget(self.inspection_dock)
-            self.inspection_dock.deleteLater()
-            self.inspection_dock = None
-        self.inspection_action = None
-        if self.patrol_dock is not None:
-            self.patrol_dock.cleanup()  # its temporary layers, the track layer's filter, project signals
-            self.iface.removeDockWidget(self.patrol_dock)
-            self.patrol_dock.deleteLater()
-            self.patrol_dock = None
-        self.patrol_action = None
+        for dock in self.docks.values():
+            dock.cleanup()  # project signals; the patrol dock's temporary layers; the swipe tool and views
+            self.iface.removeDockWidget(dock)
+            dock.deleteLater()
+        self.docks.clear()
+        self.dock_actions.clear()
         for action in self.actions:
             if self.menu is not None:
                 self.menu.removeAction(action)

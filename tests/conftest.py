@@ -110,3 +110,29 @@ def plugin_dir():
 def shared_data():
     """The small real datasets beside the project (../shared/data), copied into tests/data when used."""
     return os.path.join(ROOT, "tests", "data")
+
+
+@pytest.fixture(scope="session")
+def full_demo(tmp_path_factory, processing_framework):
+    """The demo district with its patrols imported and its change spots detected into the workspace (the
+    state ``make demo`` reaches), built once per session. Tests that write copy ``full_demo.gpkg_path`` first."""
+    from linzhang_qgis.core.demo import generate_demo
+    from linzhang_qgis.provider import LinzhangProvider
+
+    demo = generate_demo(str(tmp_path_factory.mktemp("full_demo")))
+    gpkg = demo.gpkg_path
+    registry = QgsApplication.processingRegistry()
+    provider = LinzhangProvider()
+    assert registry.addProvider(provider)
+    try:
+        imported = processing_framework.run("linzhang:importtracks", {
+            "INPUT": demo.tracks_dir, "AREAS": f"{gpkg}|layername=resp_areas", "WORKSPACE": gpkg,
+            "OUTPUT": "TEMPORARY_OUTPUT"})
+        detected = processing_framework.run("linzhang:detectforestloss", {
+            "BEFORE": demo.before_path, "AFTER": demo.after_path, "CLOUD_MASK": demo.cloud_mask_path,
+            "FOREST": f"{gpkg}|layername=forest_stands", "AREAS": f"{gpkg}|layername=resp_areas",
+            "WORKSPACE": gpkg, "OUTPUT": "TEMPORARY_OUTPUT"})
+    finally:
+        registry.removeProvider(provider)
+    assert imported["IMPORTED"] > 100 and detected["ADDED_TO_WORKSPACE"] >= 10
+    return demo

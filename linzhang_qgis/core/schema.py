@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: area_history (changes of chief details)
 DEFAULT_EPSG = 4547  # CGCS2000 / 3-degree Gauss-Kruger CM 114E (Ganzhou)
 META_TABLE = "linzhang_meta"
 
@@ -312,6 +312,17 @@ SPOT_HISTORY = LayerDef(
     ),
 )
 
+AREA_HISTORY = LayerDef(
+    "area_history", "林长信息变更记录", "chief-detail history", None,
+    (
+        F("code", "str", "责任区编码", "area code", 32, required=True),
+        F("changed_at", "datetime", "修改时间", "changed at", required=True),
+        F("changed_by", "str", "修改人", "changed by", 32),
+        F("changes", "str", "修改内容", "changes", 2048),
+        F("note", "str", "说明", "note", 1024),
+    ),
+)
+
 GRID_ZONES = LayerDef(
     "grid_zones", "管护网格", "management-grid zones", "MultiPolygon",
     (
@@ -352,7 +363,7 @@ PATROL_RULES = LayerDef(
 
 WORKSPACE_LAYERS: tuple[LayerDef, ...] = (
     RESP_AREAS, FOREST_STANDS, PATROL_TRACKS, CHANGE_SPOTS, GRID_ZONES,
-    SPOT_HISTORY, RANGERS, PATROL_RULES,
+    SPOT_HISTORY, RANGERS, PATROL_RULES, AREA_HISTORY,
 )
 
 

@@ -43,3 +43,17 @@ def as_date(value: Any) -> Optional[dt.date]:
         return dt.date.fromisoformat(str(value).strip()[:10])
     except ValueError:
         return None
+
+
+def normalise_code(value: Any) -> str:
+    """An area code as trimmed text: 360702, 360702.0 and " 360702 " all give "360702"; blank gives ""."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return normalise_code(value.item())
+    text = str(value).strip()
+    if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
+        text = text[:-2]
+    return text

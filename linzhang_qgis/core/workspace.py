@@ -223,12 +223,26 @@ def read_workspace_info(path: str) -> WorkspaceInfo:
 
 
 # --- migration -------------------------------------------------------------------------------
-# MIGRATIONS[n] upgrades a workspace from schema version n to n + 1, in place, in one transaction.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+# MIGRATIONS[n] upgrades a workspace from schema version n to n + 1, in place.
+
+
+def _add_area_history(path: str) -> None:
+    """1 -> 2: the table of chief-detail changes (area_history)."""
+    ogr, _ = _ogr()
+    dataset = ogr.Open(path, 1)
+    try:
+        if dataset.GetLayerByName(schema.AREA_HISTORY.name) is None:
+            create_layer(dataset, schema.AREA_HISTORY, 0)
+    finally:
+        dataset = None
+
+
+MIGRATIONS: dict[int, Callable[[str], None]] = {1: _add_area_history}
 
 
 def migrate_workspace(path: str) -> WorkspaceInfo:
-    """Bring an older workspace up to SCHEMA_VERSION, one recorded step at a time."""
+    """Bring an older workspace up to SCHEMA_VERSION, one recorded step at a time (each step adds what is
+    missing, so a step interrupted before its version was recorded is simply run again)."""
     info = read_workspace_info(path)
     version = info.schema_version
     while version < schema.SCHEMA_VERSION:
@@ -238,8 +252,8 @@ def migrate_workspace(path: str) -> WorkspaceInfo:
                 "无法将工作空间从版本 {} 升级。".format(version),
                 "No migration from workspace schema version {}.".format(version),
             )
+        step(path)
         with sqlite3.connect(path) as db:
-            step(db)
             db.execute(f"UPDATE {schema.META_TABLE} SET value = ? WHERE key = 'schema_version'", (str(version + 1),))
         version += 1
     return read_workspace_info(path)

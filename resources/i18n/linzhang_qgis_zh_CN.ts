@@ -104,6 +104,122 @@
       <translation>缺少 Python 包：{}。需要这些包的工具在安装之前不可用。</translation>
     </message>
     <message>
+      <source>Chief areas</source>
+      <translation>林长责任区</translation>
+    </message>
+    <message>
+      <source>Saved, with its history row.</source>
+      <translation>已保存，并记录修改历史。</translation>
+    </message>
+    <message>
+      <source>No Forest Chief workspace is open. Open one with Forest Chief System &gt; Open workspace…, or create the demo workspace.</source>
+      <translation>未打开林长制工作空间。请用 林长制 &gt; 打开工作空间… 打开，或生成示范区工作空间。</translation>
+    </message>
+    <message>
+      <source>This area has no boundary: it cannot be shown on the map.</source>
+      <translation>该责任区没有边界，无法在地图上显示。</translation>
+    </message>
+    <message>
+      <source>Choose an area in the tree.</source>
+      <translation>请在上方选择责任区。</translation>
+    </message>
+    <message>
+      <source>Nothing to change for this chief.</source>
+      <translation>林长信息没有变化。</translation>
+    </message>
+    <message>
+      <source>{} areas, as of {}: </source>
+      <translation>共 {} 个责任区，截至 {}：</translation>
+    </message>
+    <message>
+      <source>{} areas point to a parent code that is not in the layer: {}</source>
+      <translation>{} 个责任区的上级编码在图层中不存在：{}</translation>
+    </message>
+    <message>
+      <source>codes used twice: {}</source>
+      <translation>编码重复：{}</translation>
+    </message>
+    <message>
+      <source>{:,.1f} ha forest</source>
+      <translation>林地 {:,.1f} 公顷</translation>
+    </message>
+    <message>
+      <source>The layer {} is being edited in QGIS: save or discard those edits first, so that neither change is lost.</source>
+      <translation>图层 {} 正在 QGIS 中编辑：请先保存或放弃这些编辑，以免两处修改互相覆盖丢失。</translation>
+    </message>
+    <message>
+      <source>patrols met, no open spot</source>
+      <translation>巡林达标，无未结图斑</translation>
+    </message>
+    <message>
+      <source>open spots, or a missed period made up since</source>
+      <translation>有未结图斑，或曾有周期未达标（已补巡）</translation>
+    </message>
+    <message>
+      <source>patrol overdue</source>
+      <translation>巡林逾期</translation>
+    </message>
+    <message>
+      <source>no patrol rule for this level</source>
+      <translation>该级别无巡林规则</translation>
+    </message>
+    <message>
+      <source>Area</source>
+      <translation>责任区</translation>
+    </message>
+    <message>
+      <source>Chief</source>
+      <translation>林长</translation>
+    </message>
+    <message>
+      <source>Forest (ha)</source>
+      <translation>林地(公顷)</translation>
+    </message>
+    <message>
+      <source>Forest (mu)</source>
+      <translation>林地(亩)</translation>
+    </message>
+    <message>
+      <source>Patrols this period</source>
+      <translation>本期巡林</translation>
+    </message>
+    <message>
+      <source>Open spots</source>
+      <translation>未结图斑</translation>
+    </message>
+    <message>
+      <source>Chief: {} {}</source>
+      <translation>林长：{} {}</translation>
+    </message>
+    <message>
+      <source>Forest: {:,.1f} ha = {:,.0f} mu</source>
+      <translation>林地：{:,.1f} 公顷 = {:,.0f} 亩</translation>
+    </message>
+    <message>
+      <source>State: {}</source>
+      <translation>状态：{}</translation>
+    </message>
+    <message>
+      <source>Open change spots (this area and below): {}</source>
+      <translation>未结变化图斑（本区域及下级）：{}</translation>
+    </message>
+    <message>
+      <source>{} d overdue</source>
+      <translation>逾期 {} 天</translation>
+    </message>
+    <message>
+      <source>Due periods met this year: {} of {}</source>
+      <translation>本年已到期周期达标：{}/{}</translation>
+    </message>
+    <message>
+      <source>Last patrol: {}</source>
+      <translation>最近巡林：{}</translation>
+    </message>
+    <message>
+      <source>none</source>
+      <translation>无</translation>
+    </message>
+    <message>
       <source>Season or phenology</source>
       <translation>季节或物候差异</translation>
     </message>
@@ -378,6 +494,10 @@
     <message>
       <source>Build demo district…</source>
       <translation>生成示范区…</translation>
+    </message>
+    <message>
+      <source>Chief areas panel</source>
+      <translation>林长责任区面板</translation>
     </message>
     <message>
       <source>Spot review panel</source>
@@ -1393,6 +1513,93 @@
     <message>
       <source>Install missing packages</source>
       <translation>安装缺少的包</translation>
+    </message>
+  </context>
+  <context>
+    <name>HierarchyPanel</name>
+    <message>
+      <source>Chief areas</source>
+      <translation>林长责任区</translation>
+    </message>
+    <message>
+      <source>Name, code or chief…</source>
+      <translation>名称、编码或林长…</translation>
+    </message>
+    <message>
+      <source>As of</source>
+      <translation>截至</translation>
+    </message>
+    <message>
+      <source>Patrols are counted up to this day; periods ending after it are not yet due</source>
+      <translation>巡林统计到这一天；此后结束的周期尚未到期</translation>
+    </message>
+    <message>
+      <source>Read the workspace again</source>
+      <translation>重新读取工作空间</translation>
+    </message>
+    <message>
+      <source>Refresh</source>
+      <translation>刷新</translation>
+    </message>
+    <message>
+      <source>Chief</source>
+      <translation>林长</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>姓名</translation>
+    </message>
+    <message>
+      <source>Title</source>
+      <translation>职务</translation>
+    </message>
+    <message>
+      <source>Phone</source>
+      <translation>联系电话</translation>
+    </message>
+    <message>
+      <source>Grassroots supervisor</source>
+      <translation>基层监管员</translation>
+    </message>
+    <message>
+      <source>Changed by</source>
+      <translation>修改人</translation>
+    </message>
+    <message>
+      <source>Reason</source>
+      <translation>说明</translation>
+    </message>
+    <message>
+      <source>e.g. change of post</source>
+      <translation>如：职务调整</translation>
+    </message>
+    <message>
+      <source>Save</source>
+      <translation>保存</translation>
+    </message>
+    <message>
+      <source>Undo last change</source>
+      <translation>撤销上次修改</translation>
+    </message>
+    <message>
+      <source>Changes of this chief's details, latest first</source>
+      <translation>林长信息修改记录（最新在前）</translation>
+    </message>
+    <message>
+      <source>Check tiling…</source>
+      <translation>检查层级…</translation>
+    </message>
+    <message>
+      <source>Assessment…</source>
+      <translation>考核…</translation>
+    </message>
+    <message>
+      <source>Handbook…</source>
+      <translation>巡林手册…</translation>
+    </message>
+    <message>
+      <source>Public list…</source>
+      <translation>公示名单…</translation>
     </message>
   </context>
   <context>

@@ -19,7 +19,7 @@ import shapely
 from pyproj import CRS
 
 import linzhang_qgis
-from linzhang_qgis.core import schema
+from linzhang_qgis.core import gpkg_sqlite, schema
 from linzhang_qgis.core.change.spot_store import append_spots
 from linzhang_qgis.core.change.spots import SpotRecord
 from linzhang_qgis.core.errors import WorkspaceError
@@ -237,7 +237,7 @@ def test_a_read_only_folder_is_refused(tmp_path):
 
 
 def test_a_locked_database_fails_quickly_and_writes_nothing(workspace, monkeypatch):
-    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(gpkg_sqlite, "BUSY_TIMEOUT_S", 0.3)
     state = by_number(workspace)["A-0001"]
     other = sqlite3.connect(workspace, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another program is writing

@@ -19,23 +19,30 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import sqlite3
-import stat
-import struct
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from .. import schema
 from ..errors import WorkspaceError
+from ..gpkg_sqlite import BUSY_TIMEOUT_S, READERS, check_writable, touch_contents  # noqa: F401 - re-exported
+from ..gpkg_sqlite import datetime_text as _datetime_text
+from ..gpkg_sqlite import envelope as _envelope  # noqa: F401 - tests read it here
+from ..gpkg_sqlite import file_name as _name
+from ..gpkg_sqlite import json_value as _json_value
+from ..gpkg_sqlite import local_now as _local_now
+from ..gpkg_sqlite import parse_datetime as _parse_datetime
+from ..gpkg_sqlite import reading as _reading
+from ..gpkg_sqlite import register_functions as _register_functions  # noqa: F401 - tests read it here
+from ..gpkg_sqlite import st_is_empty as _st_is_empty  # noqa: F401 - tests read it here
+from ..gpkg_sqlite import stored_value as _stored
+from ..gpkg_sqlite import writing as _writing
 from .workflow import FROZEN_FIELDS, check_change, coerce_value
 
 SPOTS = schema.CHANGE_SPOTS.name
 HISTORY = schema.SPOT_HISTORY.name
 FIELDS: tuple[str, ...] = schema.CHANGE_SPOTS.field_names
-BUSY_TIMEOUT_S = 3.0  # how long a write waits for another program's lock before giving up
 UNDO_NOTE = re.compile(r"^undo #(\d+)")
 
 
@@ -72,232 +79,8 @@ class NothingToUndo(WorkspaceError):
     """The spot has no change left that could be undone."""
 
 
-# --- values: sqlite <-> Python <-> JSON -------------------------------------------------------------
-
-def _read_date(raw: Any) -> Optional[dt.date]:
-    if raw is None:
-        return None
-    try:
-        return dt.date.fromisoformat(str(raw)[:10])
-    except ValueError:
-        return None
-
-
-def _read_int(raw: Any) -> Optional[int]:
-    if raw is None:
-        return None
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
-
-
-def _read_real(raw: Any) -> Optional[float]:
-    if raw is None:
-        return None
-    try:
-        return float(raw)
-    except (TypeError, ValueError):
-        return None
-
-
-def _read_bool(raw: Any) -> Optional[bool]:
-    if raw is None:
-        return None
-    if isinstance(raw, str):
-        return raw.strip().lower() in ("1", "true", "t", "yes")
-    return bool(raw)
-
-
-_READERS = {"str": None, "int": _read_int, "real": _read_real, "date": _read_date, "bool": _read_bool,
-            "datetime": lambda raw: _parse_datetime(raw)}
 # the converter of each field from its stored value (None: as stored)
-_CONVERTERS = [_READERS.get(schema.CHANGE_SPOTS.field(name).type) for name in FIELDS]
-
-
-def _stored(value: Any) -> Any:
-    """A coerced Python value as the GeoPackage stores it."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, dt.datetime):
-        return _datetime_text(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _datetime_text(value: dt.datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}"
-
-
-def _parse_datetime(raw: Any) -> Optional[dt.datetime]:
-    if raw is None:
-        return None
-    text = str(raw).strip().replace(" ", "T", 1)
-    try:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        date = _read_date(text)
-        return dt.datetime(date.year, date.month, date.day) if date else None
-    if value.tzinfo is not None:  # stored as UTC (by another program): shown in local time
-        value = value.astimezone().replace(tzinfo=None)
-    return value
-
-
-def _local_now(now: Optional[dt.datetime]) -> dt.datetime:
-    now = now or dt.datetime.now()
-    return now.astimezone().replace(tzinfo=None) if now.tzinfo is not None else now
-
-
-# --- GeoPackage geometry functions the R-tree triggers call ----------------------------------------
-# OGR's change_spots triggers name ST_IsEmpty, ST_MinX ... (SpatiaLite/GDAL functions). SQLite compiles
-# every UPDATE trigger of the table, so plain sqlite3 must know them, though an attribute update never
-# calls them (they run only when the geometry or the fid change).
-
-_ENVELOPE_DOUBLES = {0: 0, 1: 4, 2: 6, 3: 6, 4: 8}
-
-
-def _envelope(blob) -> Optional[tuple[float, float, float, float]]:
-    """(minx, maxx, miny, maxy) of a GeoPackage geometry blob, None when empty or unreadable."""
-    if blob is None:
-        return None
-    data = bytes(blob)
-    if len(data) < 8 or data[:2] != b"GP":
-        return None
-    flags = data[3]
-    if flags & 0x10:  # the empty flag
-        return None
-    order = "<" if flags & 1 else ">"
-    kind = (flags >> 1) & 7
-    if kind in (1, 2, 3, 4):
-        return struct.unpack_from(order + "4d", data, 8)
-    try:
-        import shapely
-
-        geometry = shapely.from_wkb(data[8 + 8 * _ENVELOPE_DOUBLES.get(kind, 0):])
-    except Exception:  # noqa: BLE001 - a damaged blob has no envelope
-        return None
-    if geometry is None or geometry.is_empty:
-        return None
-    minx, miny, maxx, maxy = geometry.bounds
-    return minx, maxx, miny, maxy
-
-
-def _st_is_empty(blob) -> int:
-    return 1 if _envelope(blob) is None else 0
-
-
-def _register_functions(db: sqlite3.Connection) -> None:
-    db.create_function("ST_IsEmpty", 1, _st_is_empty, deterministic=True)
-    for position, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
-        db.create_function(name, 1, lambda blob, i=position: (_envelope(blob) or (None,) * 4)[i],
-                           deterministic=True)
-
-
-# --- connections and errors ------------------------------------------------------------------------
-
-def _name(path: str) -> str:
-    return os.path.basename(path)
-
-
-def _database_error(path: str, error: sqlite3.Error) -> WorkspaceError:
-    text = str(error).lower()
-    if "locked" in text or "busy" in text:
-        return WorkspaceError(
-            f"工作空间 {_name(path)} 正被另一个程序写入（如另一个 QGIS 窗口正在保存），本次修改未保存，请稍后再试。",
-            f"The workspace {_name(path)} is being written by another program (e.g. another QGIS window "
-            "saving); nothing was written, please try again.")
-    if "readonly" in text or "read-only" in text or "permission" in text:
-        return _read_only_error(path)
-    if "no such function" in text:
-        return WorkspaceError(
-            f"工作空间 {_name(path)} 的图斑表有本插件不认识的触发器（{error}），无法直接修改。",
-            f"The change spots table of {_name(path)} has a trigger this plugin does not know ({error}); "
-            "it cannot be changed directly.")
-    return WorkspaceError(f"无法读写工作空间 {_name(path)}：{error}。",
-                          f"Cannot read or write the workspace {_name(path)}: {error}.")
-
-
-def _read_only_error(path: str, folder: bool = False) -> WorkspaceError:
-    if folder:
-        where = os.path.dirname(os.path.abspath(path))
-        return WorkspaceError(
-            f"工作空间所在文件夹 {where} 是只读的（SQLite 需要在其中写日志文件），只能查看，不能修改图斑。",
-            f"The folder of the workspace, {where}, is read-only (SQLite writes its journal there): "
-            "the spots can be viewed but not changed.")
-    return WorkspaceError(f"工作空间 {_name(path)} 是只读文件，只能查看，不能修改图斑。",
-                          f"The workspace {_name(path)} is a read-only file: the spots can be viewed but "
-                          "not changed.")
-
-
-def _connect(path: str) -> sqlite3.Connection:
-    from ..workspace import read_workspace_info
-
-    read_workspace_info(path)  # rolls back what a killed writer left; a clear error when it is missing or not a workspace (and never creates it)
-    try:
-        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        _register_functions(db)
-    except sqlite3.Error as error:
-        raise _database_error(path, error) from error
-    return db
-
-
-@contextmanager
-def _reading(path: str) -> Iterator[sqlite3.Connection]:
-    db = _connect(path)
-    try:
-        yield db
-    except sqlite3.Error as error:
-        raise _database_error(path, error) from error
-    finally:
-        db.close()
-
-
-@contextmanager
-def _writing(path: str) -> Iterator[sqlite3.Connection]:
-    """One write transaction: BEGIN IMMEDIATE (waits BUSY_TIMEOUT_S for another writer), COMMIT at the end,
-    ROLLBACK on any error."""
-    check_writable(path)
-    db = _connect(path)
-    try:
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            yield db
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                try:
-                    db.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass  # the journal rolls it back when the file is next opened
-            raise
-    except sqlite3.Error as error:
-        raise _database_error(path, error) from error
-    finally:
-        db.close()
-
-
-def check_writable(path: str) -> None:
-    """WorkspaceError (Chinese and English) when ``path`` is not a workspace, or the file or its folder is
-    read-only. The permission bits count even for root (who could write anyway): a file made read-only
-    on purpose is not written."""
-    from ..workspace import read_workspace_info
-
-    read_workspace_info(path)
-    mode = os.stat(path).st_mode
-    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
-        raise _read_only_error(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    folder_mode = os.stat(folder).st_mode
-    if not folder_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(folder, os.W_OK | os.X_OK):
-        raise _read_only_error(path, folder=True)
-
+_CONVERTERS = [READERS.get(schema.CHANGE_SPOTS.field(name).type) for name in FIELDS]
 
 # --- reading -----------------------------------------------------------------------------------------
 
@@ -392,8 +175,7 @@ def _write(db: sqlite3.Connection, state: SpotState, new_values: Mapping[str, An
                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                (state.values.get("spot_no"), _datetime_text(_local_now(now)), who or None, old_status, new_status,
                 json.dumps(changes, ensure_ascii=False), note or None))
-    db.execute("UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
-               "WHERE table_name IN (?, ?)", (SPOTS, HISTORY))
+    touch_contents(db, SPOTS, HISTORY)
 
 
 def apply_change(path: str, fid: int, version: str, changes: dict, who: str, note: str = "",
@@ -475,6 +257,5 @@ def set_patrol_missed(path: str, flags: Mapping[str, Optional[bool]]) -> int:
                                 (None if missed is None else int(bool(missed)), spot_no))
             matched += cursor.rowcount > 0
         if flags:
-            db.execute("UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
-                       "WHERE table_name = ?", (SPOTS,))
+            touch_contents(db, SPOTS)
     return matched

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from .. import schema
 from ..errors import InputDataError
-from ..values import as_int, is_blank
+from ..values import as_int, is_blank, normalise_code
 from .rules import PatrolRule
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,20 +64,6 @@ class ComplianceResult:
 
 
 # --- small value helpers -------------------------------------------------------------------------
-
-def normalise_code(value: Any) -> str:
-    """An area code as trimmed text: 360702, 360702.0 and " 360702 " all give "360702"; blank gives ""."""
-    if is_blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
-        return normalise_code(value.item())
-    text = str(value).strip()
-    if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
-        text = text[:-2]
-    return text
-
 
 def _text(value: Any) -> str:
     return "" if is_blank(value) else str(value).strip()
