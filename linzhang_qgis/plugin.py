@@ -111,6 +111,7 @@ class LinzhangPlugin:
     # --- docks -----------------------------------------------------------------------------------
     # name -> (module in gui/, class): each dock is made the first time its action is checked
 
+    DOCK_WIDTH = 480  # pixels: the tables of the docks need about this much
     DOCKS = {"hierarchy": ("hierarchy_dock", "HierarchyDock"), "patrol": ("patrol_dock", "PatrolDock"),
              "inspection": ("inspection_dock", "InspectionDock")}
 
@@ -147,6 +148,7 @@ class LinzhangPlugin:
             dock.closed.connect(lambda: self._dock_shown(name, False))
             dock.opened.connect(lambda: self._dock_shown(name, True))
             self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            self.iface.mainWindow().resizeDocks([dock], [self.DOCK_WIDTH], Qt.Orientation.Horizontal)
             self.docks[name] = dock
         if checked:
             dock.show()

@@ -142,10 +142,9 @@ class HierarchyPanel(QgsPanelWidget, FORM_CLASS):
         self.proxy.setSourceModel(self.model)
         header = self.areaTree.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 150)
-        for column, width in ((1, 60), (2, 70), (3, 70), (4, 120), (5, 40)):
-            header.resizeSection(column, width)
         self._expand_to_level(3)
+        for column in range(self.model.columnCount()):
+            self.areaTree.resizeColumnToContents(column)
         self._update_summary()
         self._set_editable(not self.read_only_reason)
         if self.read_only_reason:

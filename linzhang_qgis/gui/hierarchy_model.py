@@ -27,8 +27,10 @@ STATE_NAMES = {
     "overdue": tr_noop("patrol overdue"),
     "none": tr_noop("no patrol rule for this level"),
 }
-HEADERS = (tr_noop("Area"), tr_noop("Chief"), tr_noop("Forest (ha)"), tr_noop("Forest (mu)"),
-           tr_noop("Patrols this period"), tr_noop("Open spots"))
+HEADERS = (tr_noop("Area"), tr_noop("Chief"), tr_noop("Forest ha / mu"), tr_noop("Patrols this period"),
+           tr_noop("Open spots"))
+PERIOD_SHORT = {"week": tr_noop("week"), "month": tr_noop("month"), "quarter": tr_noop("quarter"),
+                "year": tr_noop("year")}
 
 
 def state_icon(state: str) -> QIcon:
@@ -46,7 +48,7 @@ def state_icon(state: str) -> QIcon:
 def _period_text(figures: AreaFigures) -> str:
     if figures.period_kind is None:
         return "—"
-    text = f"{figures.period_done}/{figures.period_required} ({figures.period_label})"
+    text = f"{tr(PERIOD_SHORT[figures.period_kind])} {figures.period_done}/{figures.period_required}"
     if figures.days_overdue > 0:
         text += " · " + tr("{} d overdue").format(figures.days_overdue)
     return text
@@ -54,6 +56,8 @@ def _period_text(figures: AreaFigures) -> str:
 
 def _tooltip(node: AreaNode, figures: AreaFigures) -> str:
     lines = [f"<b>{node.name}</b> ({node.code}) · {node.level_zh}",
+             tr("Patrols this period ({}): {} of {}").format(figures.period_label or "—", figures.period_done,
+                                                            figures.period_required),
              tr("Chief: {} {}").format(node.chief_name, node.chief_title),
              tr("Forest: {:,.1f} ha = {:,.0f} mu").format(figures.forest_ha, figures.forest_mu),
              tr("State: {}").format(tr(STATE_NAMES[figures.state]))]
@@ -71,18 +75,18 @@ def _row(node: AreaNode, figures: AreaFigures, icons: Mapping[str, QIcon]) -> li
     name.setData(figures.state, STATE_ROLE)
     name.setData(" ".join((node.name, node.code, node.chief_name, node.chief_title)).lower(), SEARCH_ROLE)
     tooltip = _tooltip(node, figures)
-    cells = [name, QStandardItem(node.chief_name), QStandardItem(f"{figures.forest_ha:,.1f}"),
-             QStandardItem(f"{figures.forest_mu:,.0f}"), QStandardItem(_period_text(figures)),
-             QStandardItem(str(figures.open_spots) if figures.open_spots else "")]
+    cells = [name, QStandardItem(node.chief_name),
+             QStandardItem(f"{figures.forest_ha:,.1f} / {figures.forest_mu:,.0f}"),
+             QStandardItem(_period_text(figures)), QStandardItem(str(figures.open_spots) if figures.open_spots else "")]
     for column, cell in enumerate(cells):
         cell.setEditable(False)
         cell.setToolTip(tooltip)
-        if column in (2, 3, 5):
+        if column in (2, 4):
             cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     if figures.days_overdue > 0:
-        cells[4].setForeground(QBrush(QColor(STATE_COLOURS["overdue"])))
+        cells[3].setForeground(QBrush(QColor(STATE_COLOURS["overdue"])))
     if figures.open_spots:
-        cells[5].setForeground(QBrush(QColor(STATE_COLOURS["overdue"])))
+        cells[4].setForeground(QBrush(QColor(STATE_COLOURS["overdue"])))
     return cells
 
 

@@ -87,14 +87,15 @@ def test_the_tree_has_the_four_levels_with_their_figures(panel, workspace):
     district = shown[0]
     forest_ha = rows(workspace, "SELECT sum(area_ha) FROM forest_stands WHERE land_class IN "
                                 "('0111','0131','0301','0302','0305','0307')")[0][0]
-    assert float(district[2][2].replace(",", "")) == pytest.approx(forest_ha, abs=0.1)
-    assert float(district[2][3].replace(",", "")) == pytest.approx(forest_ha * 15, abs=1)
+    hectares, mu = (float(part.replace(",", "")) for part in district[2][2].split("/"))
+    assert hectares == pytest.approx(forest_ha, abs=0.1) and mu == pytest.approx(forest_ha * 15, abs=1)
     open_spots = rows(workspace, "SELECT count(*) FROM change_spots WHERE status != 'closed'")[0][0]
-    assert district[2][5] == str(open_spots) and open_spots >= 10
+    assert district[2][4] == str(open_spots) and open_spots >= 10
     _, figures = load_workspace_figures(workspace, AS_OF)
     overdue = [code for code, f in figures.items() if f.days_overdue > 0]
-    assert overdue and all("overdue" in cells[4] or "逾期" in cells[4] for _, code, cells in shown if code in overdue)
-    assert "2026-11" in shown[1][2][4]  # a town's rule is monthly: this period is November
+    assert overdue and all("overdue" in cells[3] or "逾期" in cells[3] for _, code, cells in shown if code in overdue)
+    town = panel.figures[shown[1][1]]
+    assert town.period_label == "2026-11" and f"{town.period_done}/1" in shown[1][2][3]  # monthly rule
 
 
 def test_states_are_coloured_and_counted_in_the_summary(panel):
