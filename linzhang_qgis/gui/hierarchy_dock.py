@@ -145,6 +145,7 @@ class HierarchyPanel(QgsPanelWidget, FORM_CLASS):
         self._expand_to_level(3)
         for column in range(self.model.columnCount()):
             self.areaTree.resizeColumnToContents(column)
+        header.resizeSection(0, header.sectionSize(0) + 2 * self.areaTree.indentation())  # groups sit deeper
         self._update_summary()
         self._set_editable(not self.read_only_reason)
         if self.read_only_reason:
