@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-SCHEMA_VERSION = 2  # 2: area_history (changes of chief details)
+SCHEMA_VERSION = 2  # 2: area_history (changes of chief details), grid_history (zone adjustments)
 DEFAULT_EPSG = 4547  # CGCS2000 / 3-degree Gauss-Kruger CM 114E (Ganzhou)
 META_TABLE = "linzhang_meta"
 
@@ -339,6 +339,20 @@ GRID_ZONES = LayerDef(
     label_field="zone_id", fill="#fee08b", outline="#f46d43",
 )
 
+GRID_HISTORY = LayerDef(
+    "grid_history", "管护网格调整记录", "management-grid adjustments", None,
+    (
+        F("area_code", "str", "责任区编码", "area code", 32, required=True),
+        F("zone_from", "str", "调出网格", "zone given from", 40, required=True),
+        F("zone_to", "str", "调入网格", "zone given to", 40, required=True),
+        F("piece_wkb", "str", "调整地块(WKB)", "moved piece (WKB hex)"),
+        F("piece_ha", "real", "调整面积(公顷)", "moved area (ha)"),
+        F("changed_at", "datetime", "修改时间", "changed at", required=True),
+        F("changed_by", "str", "修改人", "changed by", 32),
+        F("note", "str", "说明", "note", 1024),
+    ),
+)
+
 RANGERS = LayerDef(
     "rangers", "护林员与监管员", "rangers and supervisors", None,
     (
@@ -363,7 +377,7 @@ PATROL_RULES = LayerDef(
 
 WORKSPACE_LAYERS: tuple[LayerDef, ...] = (
     RESP_AREAS, FOREST_STANDS, PATROL_TRACKS, CHANGE_SPOTS, GRID_ZONES,
-    SPOT_HISTORY, RANGERS, PATROL_RULES, AREA_HISTORY,
+    SPOT_HISTORY, RANGERS, PATROL_RULES, AREA_HISTORY, GRID_HISTORY,
 )
 
 

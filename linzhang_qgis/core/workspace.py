@@ -226,18 +226,19 @@ def read_workspace_info(path: str) -> WorkspaceInfo:
 # MIGRATIONS[n] upgrades a workspace from schema version n to n + 1, in place.
 
 
-def _add_area_history(path: str) -> None:
-    """1 -> 2: the table of chief-detail changes (area_history)."""
+def _add_history_tables(path: str) -> None:
+    """1 -> 2: the tables of chief-detail changes (area_history) and grid adjustments (grid_history)."""
     ogr, _ = _ogr()
     dataset = ogr.Open(path, 1)
     try:
-        if dataset.GetLayerByName(schema.AREA_HISTORY.name) is None:
-            create_layer(dataset, schema.AREA_HISTORY, 0)
+        for layer in (schema.AREA_HISTORY, schema.GRID_HISTORY):
+            if dataset.GetLayerByName(layer.name) is None:
+                create_layer(dataset, layer, 0)
     finally:
         dataset = None
 
 
-MIGRATIONS: dict[int, Callable[[str], None]] = {1: _add_area_history}
+MIGRATIONS: dict[int, Callable[[str], None]] = {1: _add_history_tables}
 
 
 def migrate_workspace(path: str) -> WorkspaceInfo:

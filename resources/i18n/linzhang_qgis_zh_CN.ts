@@ -172,12 +172,8 @@
       <translation>林长</translation>
     </message>
     <message>
-      <source>Forest (ha)</source>
-      <translation>林地(公顷)</translation>
-    </message>
-    <message>
-      <source>Forest (mu)</source>
-      <translation>林地(亩)</translation>
+      <source>Forest ha / mu</source>
+      <translation>林地 公顷/亩</translation>
     </message>
     <message>
       <source>Patrols this period</source>
@@ -186,6 +182,26 @@
     <message>
       <source>Open spots</source>
       <translation>未结图斑</translation>
+    </message>
+    <message>
+      <source>week</source>
+      <translation>周</translation>
+    </message>
+    <message>
+      <source>month</source>
+      <translation>月</translation>
+    </message>
+    <message>
+      <source>quarter</source>
+      <translation>季</translation>
+    </message>
+    <message>
+      <source>year</source>
+      <translation>年</translation>
+    </message>
+    <message>
+      <source>Patrols this period ({}): {} of {}</source>
+      <translation>本期巡林（{}）：{}/{}</translation>
     </message>
     <message>
       <source>Chief: {} {}</source>
@@ -528,8 +544,168 @@
       <translation>已取消。</translation>
     </message>
     <message>
+      <source>Forest chief assessment</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Chief responsibility areas</source>
+      <translation>林长责任区</translation>
+    </message>
+    <message>
+      <source>assessment,forest chief,indicator,weight,yellow card,negative list,Excel,林长制,考核,指标,权重,黄牌警告,负面清单</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Assesses every forest chief of a one-map workspace for a year or a quarter (林长制考核), as the district's plan asks with protective, constructive and influence indicators. Per responsibility area: patrol compliance (periods met of the periods due by the patrol rules), patrol coverage (tracks buffered by half the swath), the change spots of the area and the areas below it verified within the verification days after being issued, the illegal spots rectified (re-checked or closed) within the rectification days after the determination, the share of the sub-area chiefs who are compliant, and the share of spots a patrol passed while the change happened. Each becomes a 0-100 score; the total is their weighted mean over the indicators that apply (the others are 不适用), graded 优秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, else 不合格. A yellow card (黄牌警告) goes to a chief whose compliance is below the minimum, or whose area has a spot past its verification deadline or an illegal spot past its rectification deadline, with the reasons. The negative list (负面清单) lists per town the non-compliant chiefs, overdue spots, unrectified illegal spots and spots missed by patrol below it. Dates of the spots come from their history (spot_history); a spot without history counts as issued on its after-image date. Give your own weights as a table with the columns indicator and weight (optionally category and target). Outputs: the areas with one score field per indicator, total, grade, yellow_card and card_reasons, and an Excel report with the sheets 考核结果, 黄牌警告, 负面清单 and 指标与权重.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The one-map workspace (.gpkg): its responsibility areas, patrol tracks, change spots, spot history and patrol rules are read; nothing is written into it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The calendar year assessed, e.g. 2026.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The whole year (default) or one of its quarters.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The day the assessment is made: only patrols and spot changes up to it count, and deadlines are checked against it. Empty: the end of the period, or today when that is earlier.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Optional table (a layer or a CSV file) with the columns indicator and weight, and optionally category (protective, constructive, influence) and target (the value in % that scores 100). Indicators: patrol_compliance, patrol_coverage, spots_verified, illegal_rectified, children_compliant, spots_patrolled (or their Chinese names). Indicators not listed get weight 0. Empty: the default weights.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>A chief whose share of patrol periods met is below this percentage is not compliant and gets a yellow card (default 80; 100 asks for every period).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>A change spot must be field-verified within this many days of being issued (default 30).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>An illegal spot must be rectified (re-checked or closed) within this many days of the determination (default 90).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The width of the strip a patroller watches, for the patrol coverage (default 100 m).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The responsibility areas with code, name, level, chief_name, one score field per indicator (empty when it does not apply), total, grade, yellow_card, card_reasons and, for towns, the number of negative-list items.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Optional Excel workbook (.xlsx) with the sheets 考核结果 (results), 黄牌警告 (yellow cards), 负面清单 (negative list) and 指标与权重 (indicators and weights).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <source>Workspace</source>
       <translation>工作空间</translation>
+    </message>
+    <message>
+      <source>Year</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Quarter</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>As of date</source>
+      <translation>统计截至日期</translation>
+    </message>
+    <message>
+      <source>Indicator weights</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Patrol compliance minimum (%)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Days to verify a spot</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Days to rectify an illegal spot</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Swath width (m)</source>
+      <translation>巡视带宽度(米)</translation>
+    </message>
+    <message>
+      <source>Assessment</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Assessment report (Excel)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Excel workbook (*.xlsx)</source>
+      <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+      <source>Chiefs assessed</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Chiefs with a yellow card</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Negative-list items</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The workspace's patrol rules table is empty: the district's rules apply (district chiefs once a quarter, town level and below once a month).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>GeoPackage (*.gpkg)</source>
+      <translation>GeoPackage 文件 (*.gpkg)</translation>
+    </message>
+    <message>
+      <source>Whole year</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Q1 (January-March)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Q2 (April-June)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Q3 (July-September)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Q4 (October-December)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Assessing {} areas…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Reading the workspace {} (working CRS {})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>{} areas, {} track features, {} change spots, {} history rows, {} patrol rules.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Assessment report written: {}</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <source>This tool needs Python packages that are not installed: {}. Use the menu 林长制 &gt; Install dependencies, or run make install.</source>
@@ -598,10 +774,6 @@
     <message>
       <source>Creates an empty one-map workspace: one GeoPackage with the chief responsibility areas, forest stands, patrol tracks, change spots and their history, management-grid zones, rangers and the patrol rules (the district's default rules: district chiefs once a quarter, town level and below once a month). Every layer has Chinese field aliases, value maps for coded fields and a default style stored in the file, so it opens styled in any QGIS.</source>
       <translation>新建一个空的一张图工作空间：一个 GeoPackage 文件，包含林长责任区、森林资源小班、巡林轨迹、森林督查变化图斑及其核查记录、管护网格、护林员与监管员、巡林规则（默认采用本区规定：区级林长每季度不少于 1 次，镇级以下林长每月不少于 1 次）。每个图层都带中文字段别名、代码字段的值映射和保存在文件中的默认样式，在任何 QGIS 中打开都有样式。</translation>
-    </message>
-    <message>
-      <source>GeoPackage (*.gpkg)</source>
-      <translation>GeoPackage 文件 (*.gpkg)</translation>
     </message>
     <message>
       <source>The GeoPackage file to create (.gpkg).</source>
@@ -890,10 +1062,6 @@
     <message>
       <source>Verification ledger (Excel)</source>
       <translation>核查台账（Excel）</translation>
-    </message>
-    <message>
-      <source>Excel workbook (*.xlsx)</source>
-      <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
       <source>Evidence sheets folder</source>
@@ -1220,6 +1388,126 @@
       <translation>图斑图层中有 {} 个监测编号不在工作空间中。</translation>
     </message>
     <message>
+      <source>Management grid (one zone per ranger)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Management grids</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>management grid,ranger,zone,partition,balance,管护网格,护林员,包山包人,网格化,一格一人,纵向到底,横向到边</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Draws the management grid (管护网格) of each responsibility area: its forest divided into one zone per ranger (包山包人, 一格管一片、一格定一人). The zones of an area cover all of its forest and nothing else, with no gaps and no overlaps (纵向到底、横向到边); they never cross an area boundary; each zone is one connected piece where the forest allows it (a separate forest island joins a zone whole); the forest area per ranger is balanced (max/min at most 1.15 where the shape allows) and the zones are compact. Method: the forest of the area is cut by a fine square grid into cells (forest ∩ square, so the cells add up to the forest exactly); the cells are split recursively into two connected groups holding the share of forest of their number of rangers, cutting across the longer side; boundary cells then move from heavier to lighter neighbouring zones while both stay connected. The number of rangers of an area comes from the rangers table (its rangers, not the supervisors, by area_code), else from a numeric field of the areas, else from a target forest area per ranger. The zones get the ids &lt;area code&gt;-01…, the rangers in ranger_id order, their forest in ha and 亩, perimeter, compactness (Polsby–Popper 4πA/P² of the outline: 1 for a disc) and the ids of the neighbouring zones. Layers in other CRSs are reprojected (the work is done in the areas' CRS, or a local Gauss-Kruger or UTM zone when it is geographic); invalid polygons are repaired. With a workspace the zones replace those of the same areas in its management grid layer, in one transaction.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The areas to divide, e.g. the villages of the workspace's responsibility areas. Zones never cross their boundaries. Only areas with rangers get zones, and those must not overlap.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The field of the areas with their code (default code), matched with the area_code of the rangers.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The forest to divide, e.g. the workspace's forest stands: when the layer has the field land_class, only the stands of the forest land classes (0111-0307) count.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Optional table of rangers with the fields ranger_id, name and area_code (and role: supervisors do not get a zone), e.g. the workspace's rangers table. Each area gets one zone per ranger.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Optional numeric field of the areas with their number of rangers, used when there is no rangers table.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Optional forest area per ranger in hectares, used when neither a rangers table nor a number field is given: each area with forest gets round(forest / target) rangers, at least one.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Optional side of the grid cells in metres. Empty: chosen per area so that each ranger's forest holds about 64 cells. Smaller cells give a finer balance and take longer.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Optional one-map workspace (.gpkg): its management grid zones of the same areas are replaced by the new ones in one transaction.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>One zone per ranger with the fields of the workspace's management grid layer: zone_id, area_code, ranger_id, ranger, forest_ha, forest_mu, perimeter_m, compactness, neighbours; in the areas' CRS.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Reading the areas and the forest…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Cutting the forest into cells and dividing it among the rangers…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Area code field</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Rangers table</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Number of rangers field</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Target forest per ranger (ha)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Cell size (m)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Management grid zones</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Zones</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Worst balance (max/min forest)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Mean compactness</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>{} zones in {} areas; worst balance {:.3f}, mean compactness {:.3f}; {:.1f} s.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Workspace: {} zones of these areas replaced by {} new ones.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Rangers: {} in the table for {} area codes.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The areas are in {}, not a projected CRS in metres: the zones are computed in {} and written in the areas' CRS.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The forest polygons are in {}: they are reprojected to {}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Area {}: {} rangers, {:.1f} ha of forest, cells of {:g} m ({}), balance {:.3f}, compactness {:.3f}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <source>Patrol compliance and ledger</source>
       <translation>巡林达标与台账</translation>
     </message>
@@ -1230,10 +1518,6 @@
     <message>
       <source>Checks whether every forest chief patrolled as often as the rules ask (for example district chiefs once a quarter, town level and below once a month) between two dates. A patrol counts for an area when it is the area's chief's (its area code is the area's, or its patroller is the area's chief), enough of its length lies inside the area, it has a valid date and, by default, it was on foot. For each area it gives the periods required and met, the number of patrols, the last patrol, the days overdue and the next due date, and the share of compliant child areas (villages of a town, towns of the district). Outputs: the areas with these fields, optionally a table with one row per area and period, and an Excel patrol ledger (巡林台账) with the sheets 汇总, 明细 and 按级汇总 in which non-compliant rows are marked red.</source>
       <translation>检查两个日期之间每位林长是否按规则的频次巡林（例如区级林长每季度至少一次，镇级及以下每月至少一次）。一次巡林计入某责任区，须同时满足：是该责任区林长的巡林（轨迹的责任区编码与之相同，或巡林人即该区林长）、轨迹长度有足够比例位于责任区内、时间有效，并且（默认）为步行巡林。对每个责任区给出应巡与达标周期数、巡林次数、最近巡林日期、逾期天数、下次应巡日期，以及下级责任区的达标比例（镇下各村、区下各镇）。输出：带上述字段的责任区图层；可选的逐周期明细表；以及Excel巡林台账，含“汇总”“明细”“按级汇总”三张工作表，未达标的行标红。</translation>
-    </message>
-    <message>
-      <source>Chief responsibility areas</source>
-      <translation>林长责任区</translation>
     </message>
     <message>
       <source>Polygons of the chiefs' responsibility areas with the fields code, name, level (1 district to 4 group), parent_code and chief_name, such as the workspace layer resp_areas.</source>
@@ -1312,10 +1596,6 @@
       <translation>统计期的最后一天。</translation>
     </message>
     <message>
-      <source>As of date</source>
-      <translation>统计截至日期</translation>
-    </message>
-    <message>
       <source>The day the check is made: periods ending later are not yet due and later patrols are not counted. Empty: the to date.</source>
       <translation>进行检查的日期：晚于此日结束的周期尚未到期，此日之后的巡林不计入。留空时为截止日期。</translation>
     </message>
@@ -1390,10 +1670,6 @@
     <message>
       <source>The polygons to measure coverage in, e.g. the chief responsibility areas; all their fields are kept in the output.</source>
       <translation>计算覆盖率的多边形，例如林长责任区；其全部字段保留在输出中。</translation>
-    </message>
-    <message>
-      <source>Swath width (m)</source>
-      <translation>巡视带宽度(米)</translation>
     </message>
     <message>
       <source>The width of the strip a patroller watches, in metres: each track is buffered by half of it (default 100 m).</source>

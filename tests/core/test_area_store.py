@@ -109,9 +109,10 @@ def test_a_read_only_workspace_is_refused_with_a_sentence(workspace):
 
 def _as_version_1(path):
     with sqlite3.connect(path) as db:
-        db.execute("DROP TABLE area_history")
-        db.execute("DELETE FROM gpkg_contents WHERE table_name = 'area_history'")
-        db.execute("DELETE FROM gpkg_ogr_contents WHERE table_name = 'area_history'")
+        for table in ("area_history", "grid_history"):
+            db.execute(f"DROP TABLE {table}")
+            db.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (table,))
+            db.execute("DELETE FROM gpkg_ogr_contents WHERE table_name = ?", (table,))
         db.execute(f"UPDATE {schema.META_TABLE} SET value = '1' WHERE key = 'schema_version'")
 
 
@@ -122,7 +123,7 @@ def test_a_version_1_workspace_is_migrated_then_written(workspace):
     state = by_code(workspace)["3607"]
     area_store.apply_chief_change(workspace, state.fid, state.version, {"chief_title": "区委书记"}, "甲")
     info = read_workspace_info(workspace)
-    assert info.schema_version == schema.SCHEMA_VERSION and "area_history" in info.layers
+    assert info.schema_version == schema.SCHEMA_VERSION and {"area_history", "grid_history"} <= set(info.layers)
     assert len(area_store.history(workspace, "3607")) == 1
 
 
