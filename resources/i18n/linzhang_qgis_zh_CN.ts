@@ -104,16 +104,80 @@
       <translation>缺少 Python 包：{}。需要这些包的工具在安装之前不可用。</translation>
     </message>
     <message>
+      <source>Zone</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Ranger</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Forest (ha)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Forest (mu)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>± mean</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Compactness</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Management grid adjustment</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Press on the forest of a management-grid zone.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>No Forest Chief workspace is open. Open one with Forest Chief System &gt; Open workspace…, or create the demo workspace.</source>
+      <translation>未打开林长制工作空间。请用 林长制 &gt; 打开工作空间… 打开，或生成示范区工作空间。</translation>
+    </message>
+    <message>
+      <source>The workspace has no management-grid zones yet: draw them with the Processing tool “Management grid (one zone per ranger)” (linzhang:managementgrid), then adjust them here.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>{} {}: {:.2f} ha from {} to {}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Moved {:.2f} ha from {} to {}; balance {:.3f}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The last move was undone; balance {:.3f}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>{} zones, {:,.2f} ha = {:,.0f} mu of forest, {:,.2f} ha per zone on average</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>No forest stand of zone {} here: hold Shift to move a square cell instead.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The layer {} is being edited in QGIS: save or discard those edits first, so that neither change is lost.</source>
+      <translation>图层 {} 正在 QGIS 中编辑：请先保存或放弃这些编辑，以免两处修改互相覆盖丢失。</translation>
+    </message>
+    <message>
+      <source>Balance (max/min forest): {} — goal ≤ {}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <source>Chief areas</source>
       <translation>林长责任区</translation>
     </message>
     <message>
       <source>Saved, with its history row.</source>
       <translation>已保存，并记录修改历史。</translation>
-    </message>
-    <message>
-      <source>No Forest Chief workspace is open. Open one with Forest Chief System &gt; Open workspace…, or create the demo workspace.</source>
-      <translation>未打开林长制工作空间。请用 林长制 &gt; 打开工作空间… 打开，或生成示范区工作空间。</translation>
     </message>
     <message>
       <source>This area has no boundary: it cannot be shown on the map.</source>
@@ -142,10 +206,6 @@
     <message>
       <source>{:,.1f} ha forest</source>
       <translation>林地 {:,.1f} 公顷</translation>
-    </message>
-    <message>
-      <source>The layer {} is being edited in QGIS: save or discard those edits first, so that neither change is lost.</source>
-      <translation>图层 {} 正在 QGIS 中编辑：请先保存或放弃这些编辑，以免两处修改互相覆盖丢失。</translation>
     </message>
     <message>
       <source>patrols met, no open spot</source>
@@ -545,7 +605,7 @@
     </message>
     <message>
       <source>Forest chief assessment</source>
-      <translation type="unfinished" />
+      <translation>林长制考核</translation>
     </message>
     <message>
       <source>Chief responsibility areas</source>
@@ -553,55 +613,55 @@
     </message>
     <message>
       <source>assessment,forest chief,indicator,weight,yellow card,negative list,Excel,林长制,考核,指标,权重,黄牌警告,负面清单</source>
-      <translation type="unfinished" />
+      <translation>考核,林长,指标,权重,黄牌警告,负面清单,Excel,林长制,assessment,forest chief,yellow card,negative list</translation>
     </message>
     <message>
       <source>Assesses every forest chief of a one-map workspace for a year or a quarter (林长制考核), as the district's plan asks with protective, constructive and influence indicators. Per responsibility area: patrol compliance (periods met of the periods due by the patrol rules), patrol coverage (tracks buffered by half the swath), the change spots of the area and the areas below it verified within the verification days after being issued, the illegal spots rectified (re-checked or closed) within the rectification days after the determination, the share of the sub-area chiefs who are compliant, and the share of spots a patrol passed while the change happened. Each becomes a 0-100 score; the total is their weighted mean over the indicators that apply (the others are 不适用), graded 优秀 ≥ 90, 良好 ≥ 80, 合格 ≥ 60, else 不合格. A yellow card (黄牌警告) goes to a chief whose compliance is below the minimum, or whose area has a spot past its verification deadline or an illegal spot past its rectification deadline, with the reasons. The negative list (负面清单) lists per town the non-compliant chiefs, overdue spots, unrectified illegal spots and spots missed by patrol below it. Dates of the spots come from their history (spot_history); a spot without history counts as issued on its after-image date. Give your own weights as a table with the columns indicator and weight (optionally category and target). Outputs: the areas with one score field per indicator, total, grade, yellow_card and card_reasons, and an Excel report with the sheets 考核结果, 黄牌警告, 负面清单 and 指标与权重.</source>
-      <translation type="unfinished" />
+      <translation>按年度或季度对一张图工作空间中的每位林长进行考核（林长制考核），按本区方案设保护性、建设性和影响度指标。每个责任区计算：巡林达标率（按巡林规则已达标周期占应巡周期的比例）、巡林覆盖率（轨迹按带宽一半缓冲）、本级及下级责任区变化图斑在下发后规定天数内现地核实的比例、违法图斑在认定后规定天数内整改到位（复核或销号）的比例、下级林长巡林达标的比例，以及图斑变化期间有巡林经过的比例。各项折算为0-100分；总分为适用指标得分的加权平均（其余为“不适用”），等级：优秀 ≥ 90、良好 ≥ 80、合格 ≥ 60，否则不合格。巡林达标率低于达标线、本责任区有图斑超过核实期限或违法图斑超过整改期限的林长给予黄牌警告，并写明原因。负面清单按镇（街）列出其下不达标林长、超期图斑、未整改违法图斑和巡林未发现的图斑。图斑的各环节日期取自核查记录（spot_history）；无核查记录的图斑以后时相日期为下发日期。可用含 indicator（指标）和 weight（权重）列（可选 category 类别、target 目标值）的表自定义权重。输出：含每项指标得分、总分、等级、黄牌警告及原因的责任区图层，以及含考核结果、黄牌警告、负面清单、指标与权重四个工作表的 Excel 报告。</translation>
     </message>
     <message>
       <source>The one-map workspace (.gpkg): its responsibility areas, patrol tracks, change spots, spot history and patrol rules are read; nothing is written into it.</source>
-      <translation type="unfinished" />
+      <translation>林长制一张图工作空间（.gpkg）：读取其中的林长责任区、巡林轨迹、变化图斑、图斑核查记录和巡林规则，不写入任何内容。</translation>
     </message>
     <message>
       <source>The calendar year assessed, e.g. 2026.</source>
-      <translation type="unfinished" />
+      <translation>考核的自然年度，如 2026。</translation>
     </message>
     <message>
       <source>The whole year (default) or one of its quarters.</source>
-      <translation type="unfinished" />
+      <translation>全年（默认）或其中一个季度。</translation>
     </message>
     <message>
       <source>The day the assessment is made: only patrols and spot changes up to it count, and deadlines are checked against it. Empty: the end of the period, or today when that is earlier.</source>
-      <translation type="unfinished" />
+      <translation>考核截止日期：只统计此日及以前的巡林和图斑变更，期限也按此日判断。不填：考核期末，若今天更早则为今天。</translation>
     </message>
     <message>
       <source>Optional table (a layer or a CSV file) with the columns indicator and weight, and optionally category (protective, constructive, influence) and target (the value in % that scores 100). Indicators: patrol_compliance, patrol_coverage, spots_verified, illegal_rectified, children_compliant, spots_patrolled (or their Chinese names). Indicators not listed get weight 0. Empty: the default weights.</source>
-      <translation type="unfinished" />
+      <translation>可选的指标权重表（图层或 CSV 文件），含 indicator（指标）和 weight（权重）列，可选 category（类别：保护性、建设性、影响度）和 target（得满分的目标值，%）。指标：patrol_compliance、patrol_coverage、spots_verified、illegal_rectified、children_compliant、spots_patrolled（或其中文名称）。表中未列出的指标权重为0。不填：使用默认权重。</translation>
     </message>
     <message>
       <source>A chief whose share of patrol periods met is below this percentage is not compliant and gets a yellow card (default 80; 100 asks for every period).</source>
-      <translation type="unfinished" />
+      <translation>巡林达标周期占比低于此百分比的林长为不达标，给予黄牌警告（默认 80；100 表示每个周期都须达标）。</translation>
     </message>
     <message>
       <source>A change spot must be field-verified within this many days of being issued (default 30).</source>
-      <translation type="unfinished" />
+      <translation>变化图斑须在下发后此天数内完成现地核实（默认 30 天）。</translation>
     </message>
     <message>
       <source>An illegal spot must be rectified (re-checked or closed) within this many days of the determination (default 90).</source>
-      <translation type="unfinished" />
+      <translation>违法图斑须在认定后此天数内整改到位（复核或销号）（默认 90 天）。</translation>
     </message>
     <message>
       <source>The width of the strip a patroller watches, for the patrol coverage (default 100 m).</source>
-      <translation type="unfinished" />
+      <translation>巡林人员可观察到的带状宽度，用于计算巡林覆盖率（默认 100 米）。</translation>
     </message>
     <message>
       <source>The responsibility areas with code, name, level, chief_name, one score field per indicator (empty when it does not apply), total, grade, yellow_card, card_reasons and, for towns, the number of negative-list items.</source>
-      <translation type="unfinished" />
+      <translation>林长责任区，含编码、名称、级别、林长姓名、每项指标一个得分字段（不适用时为空）、总分、等级、黄牌警告、警告原因，镇（街）级另有负面清单条数。</translation>
     </message>
     <message>
       <source>Optional Excel workbook (.xlsx) with the sheets 考核结果 (results), 黄牌警告 (yellow cards), 负面清单 (negative list) and 指标与权重 (indicators and weights).</source>
-      <translation type="unfinished" />
+      <translation>可选的 Excel 工作簿（.xlsx），含工作表：考核结果、黄牌警告、负面清单、指标与权重。</translation>
     </message>
     <message>
       <source>Workspace</source>
@@ -609,11 +669,11 @@
     </message>
     <message>
       <source>Year</source>
-      <translation type="unfinished" />
+      <translation>年度</translation>
     </message>
     <message>
       <source>Quarter</source>
-      <translation type="unfinished" />
+      <translation>季度</translation>
     </message>
     <message>
       <source>As of date</source>
@@ -621,19 +681,19 @@
     </message>
     <message>
       <source>Indicator weights</source>
-      <translation type="unfinished" />
+      <translation>指标权重表</translation>
     </message>
     <message>
       <source>Patrol compliance minimum (%)</source>
-      <translation type="unfinished" />
+      <translation>巡林达标线(%)</translation>
     </message>
     <message>
       <source>Days to verify a spot</source>
-      <translation type="unfinished" />
+      <translation>图斑核实期限(天)</translation>
     </message>
     <message>
       <source>Days to rectify an illegal spot</source>
-      <translation type="unfinished" />
+      <translation>违法图斑整改期限(天)</translation>
     </message>
     <message>
       <source>Swath width (m)</source>
@@ -641,11 +701,11 @@
     </message>
     <message>
       <source>Assessment</source>
-      <translation type="unfinished" />
+      <translation>林长制考核结果</translation>
     </message>
     <message>
       <source>Assessment report (Excel)</source>
-      <translation type="unfinished" />
+      <translation>考核报告(Excel)</translation>
     </message>
     <message>
       <source>Excel workbook (*.xlsx)</source>
@@ -653,19 +713,19 @@
     </message>
     <message>
       <source>Chiefs assessed</source>
-      <translation type="unfinished" />
+      <translation>参加考核的林长数</translation>
     </message>
     <message>
       <source>Chiefs with a yellow card</source>
-      <translation type="unfinished" />
+      <translation>受黄牌警告的林长数</translation>
     </message>
     <message>
       <source>Negative-list items</source>
-      <translation type="unfinished" />
+      <translation>负面清单条数</translation>
     </message>
     <message>
       <source>The workspace's patrol rules table is empty: the district's rules apply (district chiefs once a quarter, town level and below once a month).</source>
-      <translation type="unfinished" />
+      <translation>工作空间的巡林规则表为空：采用本区规定（区级林长每季度至少一次，镇级及以下每月至少一次）。</translation>
     </message>
     <message>
       <source>GeoPackage (*.gpkg)</source>
@@ -673,43 +733,155 @@
     </message>
     <message>
       <source>Whole year</source>
-      <translation type="unfinished" />
+      <translation>全年</translation>
     </message>
     <message>
       <source>Q1 (January-March)</source>
-      <translation type="unfinished" />
+      <translation>第一季度（1-3月）</translation>
     </message>
     <message>
       <source>Q2 (April-June)</source>
-      <translation type="unfinished" />
+      <translation>第二季度（4-6月）</translation>
     </message>
     <message>
       <source>Q3 (July-September)</source>
-      <translation type="unfinished" />
+      <translation>第三季度（7-9月）</translation>
     </message>
     <message>
       <source>Q4 (October-December)</source>
-      <translation type="unfinished" />
+      <translation>第四季度（10-12月）</translation>
     </message>
     <message>
       <source>Assessing {} areas…</source>
-      <translation type="unfinished" />
+      <translation>正在考核 {} 个责任区…</translation>
     </message>
     <message>
       <source>Reading the workspace {} (working CRS {})</source>
-      <translation type="unfinished" />
+      <translation>正在读取工作空间 {}（计算坐标系 {}）</translation>
     </message>
     <message>
       <source>{} areas, {} track features, {} change spots, {} history rows, {} patrol rules.</source>
-      <translation type="unfinished" />
+      <translation>{} 个责任区、{} 条巡林轨迹、{} 个变化图斑、{} 条核查记录、{} 条巡林规则。</translation>
     </message>
     <message>
       <source>Assessment report written: {}</source>
-      <translation type="unfinished" />
+      <translation>考核报告已写入：{}</translation>
     </message>
     <message>
       <source>This tool needs Python packages that are not installed: {}. Use the menu 林长制 &gt; Install dependencies, or run make install.</source>
       <translation>此工具需要尚未安装的 Python 包：{}。请使用菜单“林长制 &gt; 安装依赖包”，或运行 make install。</translation>
+    </message>
+    <message>
+      <source>Check the responsibility area hierarchy</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>hierarchy,topology,gap,overlap,sliver,coverage,forest chief,responsibility area,层级,拓扑,缝隙,重叠,林长,责任区,纵向到底,横向到边</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Checks that the chiefs' responsibility areas form a complete four-level tree in which the children of every area tile it: no gaps, no overlaps (纵向到底、横向到边). Every area needs a code, the code of its parent and a level (1 district to 4 group). Problems found, one feature each: gap (part of a parent covered by none of its children), overlap (two children of the same parent share land), outside_parent (part of a child outside its parent), orphan (no code, a parent code that is not in the layer, no parent code below the top level, or parent codes running in a circle; the area the orphan lies in is named), duplicate_code, level_mismatch (a child not exactly one level below its parent, or no level) and invalid_geometry (checked as repaired). Gaps, overlaps and outside parts count only when a connected piece is larger than the tolerance; smaller pieces are slivers. With 'Fix slivers' a corrected copy of the areas is written: overlap slivers are cut from the larger area, outside slivers from the child, gap slivers added to the child sharing the longest boundary, from the top level down; nothing larger than the tolerance moves and the input is never changed. Codes are compared as text, so 360799001 stored as a number and as text match. In a geographic CRS areas are measured in the local CGCS2000 Gauss-Kruger (or UTM) zone; the outputs are in the layer's CRS.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Polygons of the responsibility areas of all levels in one layer, with a code, a parent code and a level, such as the workspace layer resp_areas.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Gaps, overlaps and parts outside the parent count as problems only when a connected piece is larger than this; smaller ones are slivers (default 1 m²).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Write a corrected copy of the areas (the output 'Areas with slivers fixed') in which the slivers of at most the tolerance are given to one area. The input is never changed.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Optional copy of the areas with all their fields, slivers fixed and invalid polygons repaired; written only when 'Fix slivers' is on.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>One feature per problem with its type (problem, problem_zh), a sentence in Chinese and in English, the area's code, the other code (the sibling of an overlap, the parent of a gap or outside part), the level and the area in m².</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Reading the responsibility areas</source>
+      <translation>正在读取责任区</translation>
+    </message>
+    <message>
+      <source>Code field</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The field with each area's code (default: code).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Parent code field</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The field with the code of the area's parent; empty for the top level (default: parent_code).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Level field</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The field with the level: 1 district, 2 town, 3 village, 4 group (default: level).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Tolerance (m²)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Fix slivers</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Areas with slivers fixed</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Hierarchy problems</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Problems found</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Slivers fixed</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The layer has no CRS: its coordinates are taken as metres.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>'Fix slivers' is on but no output for the corrected areas was given: nothing is written.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Checking {} areas</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>'Fix slivers' is off: the corrected copy of the areas is not written.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>{} of {} areas changed in the corrected copy.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>… and {} more problems: see the output layer.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Problems of type {}</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <source>Create demo district workspace</source>
@@ -1018,6 +1190,94 @@
     <message>
       <source>Forest: the {} stands of the forest land classes ({}).</source>
       <translation>林地：林地地类（{1}）的 {0} 个小班。</translation>
+    </message>
+    <message>
+      <source>Export responsibility list and ranger maps</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Management grids</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>management grid,ranger,responsibility list,Excel,map,PDF,print,管护网格,包山包人,责任清单,护林员,管护责任图,四至</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Exports the management grid (管护网格) of a one-map workspace for the 包山包人 paperwork. The responsibility list (护林员“包山包人”责任清单, Excel) has one row per zone: town, village, zone id, ranger and phone (from the rangers table; blank when there is none), forest area in hectares and 亩, main species and 林种 (the largest by the area of the forest stands inside the zone, and the second when it holds at least 10 %, with their shares), the 四至 and the chief of the area; sorted by town, village and zone, with a total row and a sheet per village (zones, rangers, forest, largest and smallest zone, balance max/min). The 四至 says what lies beyond the zone in each direction: the zone's outline is cut into short pieces, each given the direction (东/南/西/北, 90° each) in which it lies from the zone's centroid and what is just outside it (a neighbouring zone with its ranger, another village, non-forest land with its land class, or the district boundary); what holds at least 15 % of a direction's outline is named, longest first. The responsibility maps (护林员管护责任图) are one A4 PDF per ranger, named 管护责任图_&lt;zone id&gt;_&lt;ranger&gt;.pdf: the zone outlined in red with the forest stands by species beneath, the neighbouring zones labelled with their number and ranger, the village boundaries, a legend, a scale bar, a north arrow, a table of the zone and lines for the signatures. Give area codes (towns or villages) to export their zones only. The zones come from the management grid tool (管护网格划分). Nothing is written when the input is wrong or the run is canceled.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The one-map workspace (.gpkg) whose management-grid zones are exported, with its responsibility areas, rangers and forest stands.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Optional codes of responsibility areas (towns or villages) separated by commas: only the zones of these areas and of the areas below them are exported. Empty: every zone.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Optional Excel workbook (.xlsx): the 包山包人 responsibility list (sheet 责任清单, one row per zone) and its summary per village (sheet 按村汇总).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Optional folder for the responsibility maps: one A4 PDF per ranger, named 管护责任图_&lt;zone id&gt;_&lt;ranger&gt;.pdf.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Area codes</source>
+      <translation>责任区编码</translation>
+    </message>
+    <message>
+      <source>Responsibility list (Excel)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Ranger maps folder</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Zones exported</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Ranger maps written</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Reading the workspace {}</source>
+      <translation>正在读取工作空间 {}</translation>
+    </message>
+    <message>
+      <source>Describing {} zones: main species, 四至…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Done in {:.1f} s.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>{} zones of {} rangers in {} villages: {:,.1f} ha = {:,.0f} mu of forest; worst balance (max/min forest per zone in a village) {}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>{} rangers have no phone in the rangers table (left blank): {}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Zones without a polygon get no map: {}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>{} ranger maps written to {}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Writing {} ranger maps…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Responsibility list written: {}</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <source>Export verification ledger and evidence sheets</source>
@@ -1392,15 +1652,11 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <source>Management grids</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
       <source>management grid,ranger,zone,partition,balance,管护网格,护林员,包山包人,网格化,一格一人,纵向到底,横向到边</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <source>Draws the management grid (管护网格) of each responsibility area: its forest divided into one zone per ranger (包山包人, 一格管一片、一格定一人). The zones of an area cover all of its forest and nothing else, with no gaps and no overlaps (纵向到底、横向到边); they never cross an area boundary; each zone is one connected piece where the forest allows it (a separate forest island joins a zone whole); the forest area per ranger is balanced (max/min at most 1.15 where the shape allows) and the zones are compact. Method: the forest of the area is cut by a fine square grid into cells (forest ∩ square, so the cells add up to the forest exactly); the cells are split recursively into two connected groups holding the share of forest of their number of rangers, cutting across the longer side; boundary cells then move from heavier to lighter neighbouring zones while both stay connected. The number of rangers of an area comes from the rangers table (its rangers, not the supervisors, by area_code), else from a numeric field of the areas, else from a target forest area per ranger. The zones get the ids &lt;area code&gt;-01…, the rangers in ranger_id order, their forest in ha and 亩, perimeter, compactness (Polsby–Popper 4πA/P² of the outline: 1 for a disc) and the ids of the neighbouring zones. Layers in other CRSs are reprojected (the work is done in the areas' CRS, or a local Gauss-Kruger or UTM zone when it is geographic); invalid polygons are repaired. With a workspace the zones replace those of the same areas in its management grid layer, in one transaction.</source>
+      <source>Draws the management grid (管护网格) of each responsibility area: its forest divided into one zone per ranger (包山包人, 一格管一片、一格定一人). The zones of an area cover all of its forest and nothing else, with no gaps and no overlaps (纵向到底、横向到边); they never cross an area boundary; each zone is one connected piece where the forest allows it (a separate forest island joins a zone whole); the forest area per ranger is balanced (max/min at most 1.15 where the shape allows) and the zones are compact. Method: the forest of the area is cut by a fine square grid into cells (forest ∩ square, so the cells add up to the forest exactly); the cells are split recursively into two connected groups holding the share of forest of their number of rangers, cutting across the longer side; then cells that share more boundary with a neighbouring zone than with their own join it (shorter, straighter boundaries), and boundary cells move from heavier to lighter neighbouring zones, always keeping both zones connected. The number of rangers of an area comes from the rangers table (its rangers, not the supervisors, by area_code), else from a numeric field of the areas, else from a target forest area per ranger. The zones get the ids &lt;area code&gt;-01…, the rangers in ranger_id order, their forest in ha and 亩, perimeter, compactness (Polsby–Popper 4πA/P² of the outline: 1 for a disc) and the ids of the neighbouring zones. Layers in other CRSs are reprojected (the work is done in the areas' CRS, or a local Gauss-Kruger or UTM zone when it is geographic); invalid polygons are repaired. With a workspace the zones replace those of the same areas in its management grid layer, in one transaction.</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1504,7 +1760,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <source>Area {}: {} rangers, {:.1f} ha of forest, cells of {:g} m ({}), balance {:.3f}, compactness {:.3f}.</source>
+      <source>Area {}: rangers {}, forest {:.1f} ha, cells of {:g} m ({}), balance {:.3f}, compactness {:.3f}.</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1606,10 +1862,6 @@
     <message>
       <source>Non-compliant chiefs</source>
       <translation>未达标林长数</translation>
-    </message>
-    <message>
-      <source>Reading the responsibility areas</source>
-      <translation>正在读取责任区</translation>
     </message>
     <message>
       <source>Reading the patrol tracks</source>
@@ -1756,6 +2008,150 @@
       <translation>计算前修复了 {} 个无效的责任区多边形（要素编号：{}）。</translation>
     </message>
     <message>
+      <source>Patrol handbooks of the chiefs</source>
+      <translation>林长巡林手册</translation>
+    </message>
+    <message>
+      <source>patrol handbook,forest chief,atlas,PDF,print,巡林手册,林长,目标任务清单,森林资源清单,重点问题清单</source>
+      <translation>巡林手册,林长,图集,PDF,打印,目标任务清单,森林资源清单,重点问题清单,patrol handbook,forest chief,atlas</translation>
+    </message>
+    <message>
+      <source>Writes the patrol handbook (巡林手册) of each chief of a one-map workspace: one two-page A4 PDF per chief, named 巡林手册_&lt;area code&gt;_&lt;chief&gt;.pdf, made with a QGIS print-layout atlas over the chiefs' areas. Page 1 has a map of the chief's area (the boundary, forest stands by forest use 林种, the areas one level below, management-grid zones, patrol tracks of the last 90 days and the open change spots) with a legend, a scale bar and a north arrow, and the target-task list (目标任务清单) of the year: the chief's own patrols against the patrol rule of the level, the chiefs below to supervise, the forest land to protect, the change spots to verify and close, and the rangers and grid zones. Page 2 has the forest-resource list (森林资源清单: hectares and 亩 by 林种, 起源 and 优势树种, forest land only) and the key-problem list (重点问题清单: open change spots, chiefs whose patrols are overdue, spots missed by patrol). A list longer than its room shows its first rows and how many more there are. Give area codes for some chiefs (any level), or a level for all its chiefs. Figures are as of the date given (by default the latest patrol in the workspace). Nothing is written when the input is wrong or the run is canceled.</source>
+      <translation>为一张图工作空间中的每位林长生成巡林手册：每位林长一份两页 A4 PDF，文件名为 巡林手册_&lt;责任区编码&gt;_&lt;林长&gt;.pdf，由 QGIS 打印布局图集按林长责任区逐一输出。第1页为林长责任区域地图（责任区边界、按林种着色的森林资源小班、下一级责任区、管护网格、近90天巡林轨迹和未销号变化图斑），附图例、比例尺和指北针，以及本年度目标任务清单：按本级巡林规则完成的林长本人巡林、需督导的下级林长、需保护的林地、需核实整改销号的变化图斑、护林员和管护网格。第2页为森林资源清单（按林种、起源和优势树种统计的公顷和亩，仅林地）和重点问题清单（未销号变化图斑、巡林超期的林长、巡林未发现的图斑）。清单超出版面时列出前若干项并注明另有多少项。可填写责任区编码只为部分林长（任意级别）生成，或选择级别为该级全部林长生成。各项数据统计截至所给日期（默认为工作空间中最近一次巡林的日期）。输入有误或运行被取消时不写出任何文件。</translation>
+    </message>
+    <message>
+      <source>District chiefs</source>
+      <translation>区级林长</translation>
+    </message>
+    <message>
+      <source>Town chiefs</source>
+      <translation>镇级林长</translation>
+    </message>
+    <message>
+      <source>Village chiefs</source>
+      <translation>村级林长</translation>
+    </message>
+    <message>
+      <source>Group chiefs</source>
+      <translation>组级林长</translation>
+    </message>
+    <message>
+      <source>The one-map workspace (.gpkg): responsibility areas, forest stands, patrol tracks, change spots, grid zones, rangers and patrol rules.</source>
+      <translation>一张图工作空间（.gpkg）：林长责任区、森林资源小班、巡林轨迹、变化图斑、管护网格、护林员和巡林规则。</translation>
+    </message>
+    <message>
+      <source>A handbook for every chief of this level (default: the district chiefs), unless area codes are given.</source>
+      <translation>为该级别的每位林长各生成一份手册（默认为区级林长）；填写了责任区编码时以编码为准。</translation>
+    </message>
+    <message>
+      <source>Optional responsibility-area codes separated by commas: handbooks for these chiefs only, of any level. Empty: every chief of the level.</source>
+      <translation>可选，以逗号分隔的责任区编码：只为这些林长生成手册，级别不限。留空：该级别的全部林长。</translation>
+    </message>
+    <message>
+      <source>The day the handbook's figures are given for: patrols of its year up to this day, tracks of the 90 days before it. Empty: the day of the latest patrol in the workspace (today when there is none).</source>
+      <translation>手册数据的统计截至日期：统计当年截至该日的巡林，地图显示此前90天的巡林轨迹。留空：工作空间中最近一次巡林的日期（无巡林时为今天）。</translation>
+    </message>
+    <message>
+      <source>The folder for the PDFs, one per chief: 巡林手册_&lt;area code&gt;_&lt;chief&gt;.pdf.</source>
+      <translation>存放 PDF 的文件夹，每位林长一份：巡林手册_&lt;责任区编码&gt;_&lt;林长&gt;.pdf。</translation>
+    </message>
+    <message>
+      <source>Chief level</source>
+      <translation>林长级别</translation>
+    </message>
+    <message>
+      <source>Output folder</source>
+      <translation>输出文件夹</translation>
+    </message>
+    <message>
+      <source>Handbooks written</source>
+      <translation>已生成的巡林手册</translation>
+    </message>
+    <message>
+      <source>{} handbooks as of {}: {} areas, {} stands, {} track features, {} change spots.</source>
+      <translation>共 {} 份巡林手册，统计截至 {}：责任区 {} 个，小班 {} 个，巡林轨迹要素 {} 条，变化图斑 {} 个。</translation>
+    </message>
+    <message>
+      <source>{} patrol handbooks written to {}</source>
+      <translation>已将 {} 份巡林手册写入 {}</translation>
+    </message>
+    <message>
+      <source>{} {} ({}): {:,.1f} ha of forest land, {} open change spots, {} chiefs with overdue patrols.</source>
+      <translation>{} {}（{}）：林地 {:,.1f} 公顷，未销号变化图斑 {} 个，巡林超期林长 {} 名。</translation>
+    </message>
+    <message>
+      <source>Writing {} handbooks…</source>
+      <translation>正在生成 {} 份巡林手册…</translation>
+    </message>
+    <message>
+      <source>Public list of the chiefs</source>
+      <translation>林长公示名单</translation>
+    </message>
+    <message>
+      <source>public list,forest chief,duties,Excel,CSV,公示,林长名单,责任区域,两长两员,职责</source>
+      <translation>公示,林长名单,责任区域,两长两员,职责,Excel,CSV,public list,forest chief,duties</translation>
+    </message>
+    <message>
+      <source>Writes the public list of the chiefs (林长公示名单) of a one-map workspace for public display: one row per responsibility area in hierarchy order (district, its towns, their villages, their groups) with the chief's level, the area's name and code, the chief's name and title, the area and chief above, the duties of the level (a short text from the district's plan, with the level's patrol rule), the area in hectares and 亩, the grassroots supervisor (基层监管员) and, for villages and groups, the rangers (护林员) of the rangers table. The chiefs' phone numbers are listed only when asked; a supervision phone for the public can be given instead. Written as an Excel workbook and/or a CSV file (UTF-8 with a byte-order mark, which Excel opens with the Chinese intact). Nothing is written when the input is wrong.</source>
+      <translation>生成一张图工作空间的林长公示名单，供向社会公示：按层级顺序（区、所辖镇、所辖村、所辖组）每个责任区一行，列出林长级别、责任区域名称和编码、林长姓名和职务、上级责任区域和上级林长、本级林长主要职责（依据区实施方案撰写的简短文字，含本级巡林规则）、面积（公顷和亩）、基层监管员，以及村、组两级的护林员（取自护林员表）。林长联系电话仅在勾选时列出；可另填写面向公众的监督电话。输出为 Excel 工作簿和/或 CSV 文件（带字节顺序标记的 UTF-8，Excel 打开时中文不乱码）。输入有误时不写出任何文件。</translation>
+    </message>
+    <message>
+      <source>The one-map workspace (.gpkg) whose responsibility areas, rangers and patrol rules are listed.</source>
+      <translation>要列出其林长责任区、护林员和巡林规则的一张图工作空间（.gpkg）。</translation>
+    </message>
+    <message>
+      <source>When true, a column with each chief's phone number; by default phone numbers, which are personal, are left out.</source>
+      <translation>勾选时增加一列林长联系电话；联系电话属于个人信息，默认不列出。</translation>
+    </message>
+    <message>
+      <source>Optional phone number where the public reports problems (监督电话), shown on every row.</source>
+      <translation>可选，供公众反映问题的监督电话，每行都显示。</translation>
+    </message>
+    <message>
+      <source>The list as an Excel workbook (.xlsx).</source>
+      <translation>以 Excel 工作簿（.xlsx）输出的公示名单。</translation>
+    </message>
+    <message>
+      <source>Optional: the list as a CSV file, UTF-8 with a byte-order mark.</source>
+      <translation>可选：以 CSV 文件输出的公示名单（带字节顺序标记的 UTF-8）。</translation>
+    </message>
+    <message>
+      <source>Include the chiefs' phone numbers</source>
+      <translation>列出林长联系电话</translation>
+    </message>
+    <message>
+      <source>Supervision phone</source>
+      <translation>监督电话</translation>
+    </message>
+    <message>
+      <source>Public list (Excel)</source>
+      <translation>公示名单（Excel）</translation>
+    </message>
+    <message>
+      <source>Public list (CSV)</source>
+      <translation>公示名单（CSV）</translation>
+    </message>
+    <message>
+      <source>CSV file (*.csv)</source>
+      <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+      <source>Chiefs listed</source>
+      <translation>列出的林长数</translation>
+    </message>
+    <message>
+      <source>The chiefs' phone numbers are in the list: check before making it public.</source>
+      <translation>名单中含有林长联系电话：公示前请核对。</translation>
+    </message>
+    <message>
+      <source>{} chiefs listed; columns: {}</source>
+      <translation>共列出 {} 名林长；列：{}</translation>
+    </message>
+    <message>
+      <source>Public list written: {}</source>
+      <translation>已写出公示名单：{}</translation>
+    </message>
+    <message>
       <source>The coordinate reference system is not valid.</source>
       <translation>坐标参考系无效。</translation>
     </message>
@@ -1789,6 +2185,81 @@
     <message>
       <source>Install missing packages</source>
       <translation>安装缺少的包</translation>
+    </message>
+  </context>
+  <context>
+    <name>GridPanel</name>
+    <message>
+      <source>Management grid</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Area</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>The responsibility areas that have management-grid zones</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Read the workspace again</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Refresh</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Move on the map</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>A forest stand</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Move the part of the forest stand (小班) under the mouse that lies in the zone</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>A square cell of</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Move the zone's forest in the square of this side under the mouse (the squares lie on multiples of the side)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Adjust on the map</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Press on forest of a zone, drag it onto a neighbouring zone of the same area and release</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Undo last move</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Changed by</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Reason</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>e.g. the stand is reached from this ranger's village</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Press on forest of a zone, drag onto a neighbouring zone, release. Shift: a square cell instead of a stand (or the reverse). Esc or right click: cancel.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <source>Moves in this area, latest first</source>
+      <translation type="unfinished" />
     </message>
   </context>
   <context>

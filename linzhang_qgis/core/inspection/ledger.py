@@ -113,8 +113,8 @@ def coded_text(code_list: str, value: Any) -> str:
 
 
 def patrol_missed(value: Any) -> Optional[bool]:
-    """The spot's patrol link: True (the place was patrolled and the change not reported), False, or None
-    (not linked to the patrols)."""
+    """The spot's patrol link: True (no dated patrol came near the spot between its two image dates), False
+    (patrols did), or None (not linked to the patrols)."""
     if is_blank(value) or value == "":
         return None
     if isinstance(value, str):

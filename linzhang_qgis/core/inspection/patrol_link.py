@@ -1,8 +1,9 @@
 """Change spots linked to patrol effort: was the place of a spot patrolled between its two image dates?
 
-A spot whose forest disappeared between the before and the after image, while patrols passed near it in
-that time without reporting it, was "missed by patrol" (巡林未发现) — the check the Forest Chief System's
-inspection asks of the patrols. A patrol counts for a spot when its track is dated (a track without
+A spot whose forest disappeared between the before and the after image while no dated patrol came near it in
+that time was "missed by patrol" (巡林未发现: ``patrol_missed`` true) — the check the Forest Chief System's
+inspection asks of the patrols; a spot that patrols did pass has ``patrol_missed`` false and its count of
+patrols (whether they reported the change is for the inspector to find out). A patrol counts for a spot when its track is dated (a track without
 valid times gives coverage, never a dated patrol), it started on a day from the spot's before date to its
 after date (both included), and its line comes within the distance of the spot's polygon (distance 0:
 the track touches or crosses the spot).
