@@ -72,6 +72,7 @@ class LinzhangPlugin:
         self._add_dock_action("hierarchy", tr("Chief areas panel"), "/mIconTreeView.svg")
         self._add_dock_action("patrol", tr("Patrol panel"), "/mIconGps.svg")  # QGIS's own GPS-track icon
         self._add_dock_action("inspection", tr("Spot review panel"), "/mActionIdentify.svg")
+        self._add_dock_action("grid", tr("Management grid panel"), "/mActionMoveFeature.svg")
 
         from .gui import inspection_actions
 
@@ -113,7 +114,7 @@ class LinzhangPlugin:
 
     DOCK_WIDTH = 480  # pixels: the tables of the docks need about this much
     DOCKS = {"hierarchy": ("hierarchy_dock", "HierarchyDock"), "patrol": ("patrol_dock", "PatrolDock"),
-             "inspection": ("inspection_dock", "InspectionDock")}
+             "inspection": ("inspection_dock", "InspectionDock"), "grid": ("grid_panel", "GridDock")}
 
     def _add_dock_action(self, name: str, text: str, theme_icon: str) -> QAction:
         action = self._add_action("linzhang.svg", text, lambda checked: self._toggle_dock(name, checked),

@@ -105,35 +105,35 @@
     </message>
     <message>
       <source>Zone</source>
-      <translation type="unfinished" />
+      <translation>网格</translation>
     </message>
     <message>
       <source>Ranger</source>
-      <translation type="unfinished" />
+      <translation>护林员</translation>
     </message>
     <message>
       <source>Forest (ha)</source>
-      <translation type="unfinished" />
+      <translation>林地(公顷)</translation>
     </message>
     <message>
       <source>Forest (mu)</source>
-      <translation type="unfinished" />
+      <translation>林地(亩)</translation>
     </message>
     <message>
       <source>± mean</source>
-      <translation type="unfinished" />
+      <translation>与均值差</translation>
     </message>
     <message>
       <source>Compactness</source>
-      <translation type="unfinished" />
+      <translation>紧凑度</translation>
     </message>
     <message>
       <source>Management grid adjustment</source>
-      <translation type="unfinished" />
+      <translation>管护网格调整</translation>
     </message>
     <message>
       <source>Press on the forest of a management-grid zone.</source>
-      <translation type="unfinished" />
+      <translation>请在管护网格内的林地上按下鼠标。</translation>
     </message>
     <message>
       <source>No Forest Chief workspace is open. Open one with Forest Chief System &gt; Open workspace…, or create the demo workspace.</source>
@@ -141,27 +141,27 @@
     </message>
     <message>
       <source>The workspace has no management-grid zones yet: draw them with the Processing tool “Management grid (one zone per ranger)” (linzhang:managementgrid), then adjust them here.</source>
-      <translation type="unfinished" />
+      <translation>工作空间中还没有管护网格：请先用处理工具“管护网格”（linzhang:managementgrid）划分，再在此调整。</translation>
     </message>
     <message>
       <source>{} {}: {:.2f} ha from {} to {}</source>
-      <translation type="unfinished" />
+      <translation>{} {}：{:.2f} 公顷 由 {} 调入 {}</translation>
     </message>
     <message>
       <source>Moved {:.2f} ha from {} to {}; balance {:.3f}.</source>
-      <translation type="unfinished" />
+      <translation>已将 {:.2f} 公顷由 {} 调入 {}；均衡度 {:.3f}。</translation>
     </message>
     <message>
       <source>The last move was undone; balance {:.3f}.</source>
-      <translation type="unfinished" />
+      <translation>已撤销上一次调整；均衡度 {:.3f}。</translation>
     </message>
     <message>
       <source>{} zones, {:,.2f} ha = {:,.0f} mu of forest, {:,.2f} ha per zone on average</source>
-      <translation type="unfinished" />
+      <translation>{} 个网格，林地 {:,.2f} 公顷 = {:,.0f} 亩，平均每格 {:,.2f} 公顷</translation>
     </message>
     <message>
       <source>No forest stand of zone {} here: hold Shift to move a square cell instead.</source>
-      <translation type="unfinished" />
+      <translation>此处没有网格 {} 的森林小班：按住 Shift 可改为调整方格。</translation>
     </message>
     <message>
       <source>The layer {} is being edited in QGIS: save or discard those edits first, so that neither change is lost.</source>
@@ -169,7 +169,7 @@
     </message>
     <message>
       <source>Balance (max/min forest): {} — goal ≤ {}</source>
-      <translation type="unfinished" />
+      <translation>均衡度（林地面积 最大/最小）：{}，目标 ≤ {}</translation>
     </message>
     <message>
       <source>Chief areas</source>
@@ -578,6 +578,10 @@
     <message>
       <source>Spot review panel</source>
       <translation>图斑核查面板</translation>
+    </message>
+    <message>
+      <source>Management grid panel</source>
+      <translation>管护网格调整面板</translation>
     </message>
     <message>
       <source>Detect forest loss…</source>
@@ -1193,35 +1197,35 @@
     </message>
     <message>
       <source>Export responsibility list and ranger maps</source>
-      <translation type="unfinished" />
+      <translation>导出包山包人责任清单和管护责任图</translation>
     </message>
     <message>
       <source>Management grids</source>
-      <translation type="unfinished" />
+      <translation>管护网格</translation>
     </message>
     <message>
       <source>management grid,ranger,responsibility list,Excel,map,PDF,print,管护网格,包山包人,责任清单,护林员,管护责任图,四至</source>
-      <translation type="unfinished" />
+      <translation>管护网格,护林员,责任清单,Excel,地图,PDF,打印,管护网格,包山包人,责任清单,护林员,管护责任图,四至</translation>
     </message>
     <message>
       <source>Exports the management grid (管护网格) of a one-map workspace for the 包山包人 paperwork. The responsibility list (护林员“包山包人”责任清单, Excel) has one row per zone: town, village, zone id, ranger and phone (from the rangers table; blank when there is none), forest area in hectares and 亩, main species and 林种 (the largest by the area of the forest stands inside the zone, and the second when it holds at least 10 %, with their shares), the 四至 and the chief of the area; sorted by town, village and zone, with a total row and a sheet per village (zones, rangers, forest, largest and smallest zone, balance max/min). The 四至 says what lies beyond the zone in each direction: the zone's outline is cut into short pieces, each given the direction (东/南/西/北, 90° each) in which it lies from the zone's centroid and what is just outside it (a neighbouring zone with its ranger, another village, non-forest land with its land class, or the district boundary); what holds at least 15 % of a direction's outline is named, longest first. The responsibility maps (护林员管护责任图) are one A4 PDF per ranger, named 管护责任图_&lt;zone id&gt;_&lt;ranger&gt;.pdf: the zone outlined in red with the forest stands by species beneath, the neighbouring zones labelled with their number and ranger, the village boundaries, a legend, a scale bar, a north arrow, a table of the zone and lines for the signatures. Give area codes (towns or villages) to export their zones only. The zones come from the management grid tool (管护网格划分). Nothing is written when the input is wrong or the run is canceled.</source>
-      <translation type="unfinished" />
+      <translation>导出林长制一张图工作空间的管护网格，用于“包山包人”建档。责任清单（护林员“包山包人”责任清单，Excel）每个网格一行：乡镇、村、网格编号、护林员及联系电话（取自护林员表，没有则留空）、林地面积（公顷和亩）、主要树种和林种（按网格内森林资源小班面积计，列出最大者，第二位占比不少于 10% 时一并列出，均附占比）、四至和责任区林长；按乡镇、村、网格排序，附合计行，另有按村汇总表（网格数、护林员数、林地面积、最大和最小网格、均衡度 最大/最小）。四至说明网格各方位边界外是什么：网格外轮廓被切成短段，每段按其相对网格形心所在的方位（东、南、西、北各 90°）归类，并判断紧邻其外的是什么（相邻网格及其护林员、其他村、非林地及其地类，或区界）；某方位边界中占比不少于 15% 的都列出，按长度排序。管护责任图（护林员管护责任图）每名护林员一页 A4 PDF，文件名为 管护责任图_&lt;网格编号&gt;_&lt;护林员&gt;.pdf：红线标出本网格，底图为按优势树种着色的森林资源小班，相邻网格标注编号和护林员，显示村界，并有图例、比例尺、指北针、网格信息表和签字栏。填写责任区编码（乡镇或村）可只导出其网格。网格由“管护网格划分”工具生成。输入有误或运行被取消时不写出任何文件。</translation>
     </message>
     <message>
       <source>The one-map workspace (.gpkg) whose management-grid zones are exported, with its responsibility areas, rangers and forest stands.</source>
-      <translation type="unfinished" />
+      <translation>要导出其管护网格的林长制一张图工作空间（.gpkg），含责任区、护林员和森林资源小班。</translation>
     </message>
     <message>
       <source>Optional codes of responsibility areas (towns or villages) separated by commas: only the zones of these areas and of the areas below them are exported. Empty: every zone.</source>
-      <translation type="unfinished" />
+      <translation>可选，责任区（乡镇或村）编码，用逗号分隔：只导出这些责任区及其下级责任区内的管护网格。留空：全部网格。</translation>
     </message>
     <message>
       <source>Optional Excel workbook (.xlsx): the 包山包人 responsibility list (sheet 责任清单, one row per zone) and its summary per village (sheet 按村汇总).</source>
-      <translation type="unfinished" />
+      <translation>可选，Excel 工作簿（.xlsx）：包山包人责任清单（工作表“责任清单”，每个网格一行）及按村汇总（工作表“按村汇总”）。</translation>
     </message>
     <message>
       <source>Optional folder for the responsibility maps: one A4 PDF per ranger, named 管护责任图_&lt;zone id&gt;_&lt;ranger&gt;.pdf.</source>
-      <translation type="unfinished" />
+      <translation>可选，管护责任图的输出文件夹：每名护林员一页 A4 PDF，文件名为 管护责任图_&lt;网格编号&gt;_&lt;护林员&gt;.pdf。</translation>
     </message>
     <message>
       <source>Area codes</source>
@@ -1229,19 +1233,19 @@
     </message>
     <message>
       <source>Responsibility list (Excel)</source>
-      <translation type="unfinished" />
+      <translation>包山包人责任清单（Excel）</translation>
     </message>
     <message>
       <source>Ranger maps folder</source>
-      <translation type="unfinished" />
+      <translation>管护责任图文件夹</translation>
     </message>
     <message>
       <source>Zones exported</source>
-      <translation type="unfinished" />
+      <translation>导出的网格数</translation>
     </message>
     <message>
       <source>Ranger maps written</source>
-      <translation type="unfinished" />
+      <translation>已生成的管护责任图数</translation>
     </message>
     <message>
       <source>Reading the workspace {}</source>
@@ -1249,35 +1253,35 @@
     </message>
     <message>
       <source>Describing {} zones: main species, 四至…</source>
-      <translation type="unfinished" />
+      <translation>正在描述 {} 个网格：主要树种、四至…</translation>
     </message>
     <message>
       <source>Done in {:.1f} s.</source>
-      <translation type="unfinished" />
+      <translation>完成，用时 {:.1f} 秒。</translation>
     </message>
     <message>
       <source>{} zones of {} rangers in {} villages: {:,.1f} ha = {:,.0f} mu of forest; worst balance (max/min forest per zone in a village) {}.</source>
-      <translation type="unfinished" />
+      <translation>{} 个网格、{} 名护林员、{} 个村：林地 {:,.1f} 公顷 = {:,.0f} 亩；最差均衡度（村内网格林地面积最大/最小）{}。</translation>
     </message>
     <message>
       <source>{} rangers have no phone in the rangers table (left blank): {}</source>
-      <translation type="unfinished" />
+      <translation>{} 名护林员在护林员表中没有联系电话（留空）：{}</translation>
     </message>
     <message>
       <source>Zones without a polygon get no map: {}</source>
-      <translation type="unfinished" />
+      <translation>以下网格没有多边形，不生成管护责任图：{}</translation>
     </message>
     <message>
       <source>{} ranger maps written to {}</source>
-      <translation type="unfinished" />
+      <translation>已生成 {} 张管护责任图：{}</translation>
     </message>
     <message>
       <source>Writing {} ranger maps…</source>
-      <translation type="unfinished" />
+      <translation>正在生成 {} 张管护责任图…</translation>
     </message>
     <message>
       <source>Responsibility list written: {}</source>
-      <translation type="unfinished" />
+      <translation>责任清单已写入：{}</translation>
     </message>
     <message>
       <source>Export verification ledger and evidence sheets</source>
@@ -1649,119 +1653,119 @@
     </message>
     <message>
       <source>Management grid (one zone per ranger)</source>
-      <translation type="unfinished" />
+      <translation>管护网格划分</translation>
     </message>
     <message>
       <source>management grid,ranger,zone,partition,balance,管护网格,护林员,包山包人,网格化,一格一人,纵向到底,横向到边</source>
-      <translation type="unfinished" />
+      <translation>管护网格,护林员,网格,划分,均衡,包山包人,网格化,一格一人,纵向到底,横向到边</translation>
     </message>
     <message>
       <source>Draws the management grid (管护网格) of each responsibility area: its forest divided into one zone per ranger (包山包人, 一格管一片、一格定一人). The zones of an area cover all of its forest and nothing else, with no gaps and no overlaps (纵向到底、横向到边); they never cross an area boundary; each zone is one connected piece where the forest allows it (a separate forest island joins a zone whole); the forest area per ranger is balanced (max/min at most 1.15 where the shape allows) and the zones are compact. Method: the forest of the area is cut by a fine square grid into cells (forest ∩ square, so the cells add up to the forest exactly); the cells are split recursively into two connected groups holding the share of forest of their number of rangers, cutting across the longer side; then cells that share more boundary with a neighbouring zone than with their own join it (shorter, straighter boundaries), and boundary cells move from heavier to lighter neighbouring zones, always keeping both zones connected. The number of rangers of an area comes from the rangers table (its rangers, not the supervisors, by area_code), else from a numeric field of the areas, else from a target forest area per ranger. The zones get the ids &lt;area code&gt;-01…, the rangers in ranger_id order, their forest in ha and 亩, perimeter, compactness (Polsby–Popper 4πA/P² of the outline: 1 for a disc) and the ids of the neighbouring zones. Layers in other CRSs are reprojected (the work is done in the areas' CRS, or a local Gauss-Kruger or UTM zone when it is geographic); invalid polygons are repaired. With a workspace the zones replace those of the same areas in its management grid layer, in one transaction.</source>
-      <translation type="unfinished" />
+      <translation>为每个责任区划分管护网格：把区内林地分成每名护林员一个网格（包山包人、一格管一片、一格定一人）。一个责任区的网格覆盖其全部林地且只含林地，无缝隙、无重叠（纵向到底、横向到边）；网格不跨责任区界线；林地连片处每个网格为一整块（分离的林地小块整块并入某个网格）；每名护林员的林地面积均衡（形状允许时最大/最小不超过 1.15），网格形状紧凑。方法：用细方格把责任区林地切成格子（林地 ∩ 方格，格子面积之和恰为林地面积）；按护林员人数的林地份额，沿较长方向把格子递归地分成两组连通的格子；然后与相邻网格共边多于与本网格共边的格子并入相邻网格（边界更短更直），边界格子再从较重的网格移到较轻的相邻网格，始终保持两个网格连通。责任区的护林员人数取自护林员表（按 area_code，只计护林员，不计监管员），否则取自责任区的人数字段，否则按每名护林员的目标林地面积计算。网格编号为 &lt;责任区编码&gt;-01…，按 ranger_id 顺序分配护林员，并给出林地面积（公顷和亩）、周长、紧凑度（外轮廓的 Polsby–Popper 4πA/P²：圆为 1）和相邻网格编号。其他坐标系的图层会被重投影（在责任区的坐标系中计算；若为地理坐标系则用当地高斯-克吕格或 UTM 分带）；无效多边形会被修复。指定工作空间时，新网格在一个事务中替换其管护网格图层中相同责任区的网格。</translation>
     </message>
     <message>
       <source>The areas to divide, e.g. the villages of the workspace's responsibility areas. Zones never cross their boundaries. Only areas with rangers get zones, and those must not overlap.</source>
-      <translation type="unfinished" />
+      <translation>要划分的责任区，如工作空间责任区中的村。网格不跨越其边界。只有有护林员的责任区才划分网格，且这些责任区不得相互重叠。</translation>
     </message>
     <message>
       <source>The field of the areas with their code (default code), matched with the area_code of the rangers.</source>
-      <translation type="unfinished" />
+      <translation>责任区的编码字段（默认 code），与护林员的 area_code 对应。</translation>
     </message>
     <message>
       <source>The forest to divide, e.g. the workspace's forest stands: when the layer has the field land_class, only the stands of the forest land classes (0111-0307) count.</source>
-      <translation type="unfinished" />
+      <translation>要划分的林地，如工作空间的森林资源小班：图层有 land_class 字段时，只计林地地类（0111-0307）的小班。</translation>
     </message>
     <message>
       <source>Optional table of rangers with the fields ranger_id, name and area_code (and role: supervisors do not get a zone), e.g. the workspace's rangers table. Each area gets one zone per ranger.</source>
-      <translation type="unfinished" />
+      <translation>可选的护林员表，含字段 ranger_id、name 和 area_code（以及 role：监管员不分配网格），如工作空间的护林员表。每个责任区为每名护林员划一个网格。</translation>
     </message>
     <message>
       <source>Optional numeric field of the areas with their number of rangers, used when there is no rangers table.</source>
-      <translation type="unfinished" />
+      <translation>可选：责任区中记录护林员人数的数值字段，在没有护林员表时使用。</translation>
     </message>
     <message>
       <source>Optional forest area per ranger in hectares, used when neither a rangers table nor a number field is given: each area with forest gets round(forest / target) rangers, at least one.</source>
-      <translation type="unfinished" />
+      <translation>可选：每名护林员的林地面积（公顷），在既无护林员表也无人数字段时使用：每个有林地的责任区按 round(林地面积 / 目标) 确定护林员人数，至少一人。</translation>
     </message>
     <message>
       <source>Optional side of the grid cells in metres. Empty: chosen per area so that each ranger's forest holds about 64 cells. Smaller cells give a finer balance and take longer.</source>
-      <translation type="unfinished" />
+      <translation>可选：网格格子的边长（米）。留空：按责任区自动选取，使每名护林员的林地约含 64 个格子。格子越小均衡越精细，耗时越长。</translation>
     </message>
     <message>
       <source>Optional one-map workspace (.gpkg): its management grid zones of the same areas are replaced by the new ones in one transaction.</source>
-      <translation type="unfinished" />
+      <translation>可选：一张图工作空间（.gpkg）：在一个事务中用新网格替换其中相同责任区的管护网格。</translation>
     </message>
     <message>
       <source>One zone per ranger with the fields of the workspace's management grid layer: zone_id, area_code, ranger_id, ranger, forest_ha, forest_mu, perimeter_m, compactness, neighbours; in the areas' CRS.</source>
-      <translation type="unfinished" />
+      <translation>每名护林员一个网格，字段与工作空间管护网格图层相同：zone_id、area_code、ranger_id、ranger、forest_ha、forest_mu、perimeter_m、compactness、neighbours；坐标系与责任区相同。</translation>
     </message>
     <message>
       <source>Reading the areas and the forest…</source>
-      <translation type="unfinished" />
+      <translation>正在读取责任区和林地…</translation>
     </message>
     <message>
       <source>Cutting the forest into cells and dividing it among the rangers…</source>
-      <translation type="unfinished" />
+      <translation>正在把林地切成格子并分给各护林员…</translation>
     </message>
     <message>
       <source>Area code field</source>
-      <translation type="unfinished" />
+      <translation>责任区编码字段</translation>
     </message>
     <message>
       <source>Rangers table</source>
-      <translation type="unfinished" />
+      <translation>护林员表</translation>
     </message>
     <message>
       <source>Number of rangers field</source>
-      <translation type="unfinished" />
+      <translation>护林员人数字段</translation>
     </message>
     <message>
       <source>Target forest per ranger (ha)</source>
-      <translation type="unfinished" />
+      <translation>每名护林员目标林地面积（公顷）</translation>
     </message>
     <message>
       <source>Cell size (m)</source>
-      <translation type="unfinished" />
+      <translation>格子边长（米）</translation>
     </message>
     <message>
       <source>Management grid zones</source>
-      <translation type="unfinished" />
+      <translation>管护网格</translation>
     </message>
     <message>
       <source>Zones</source>
-      <translation type="unfinished" />
+      <translation>网格数</translation>
     </message>
     <message>
       <source>Worst balance (max/min forest)</source>
-      <translation type="unfinished" />
+      <translation>最差均衡度（林地面积最大/最小）</translation>
     </message>
     <message>
       <source>Mean compactness</source>
-      <translation type="unfinished" />
+      <translation>平均紧凑度</translation>
     </message>
     <message>
       <source>{} zones in {} areas; worst balance {:.3f}, mean compactness {:.3f}; {:.1f} s.</source>
-      <translation type="unfinished" />
+      <translation>{} 个网格，{} 个责任区；最差均衡度 {:.3f}，平均紧凑度 {:.3f}；用时 {:.1f} 秒。</translation>
     </message>
     <message>
       <source>Workspace: {} zones of these areas replaced by {} new ones.</source>
-      <translation type="unfinished" />
+      <translation>工作空间：这些责任区原有的 {} 个网格已替换为 {} 个新网格。</translation>
     </message>
     <message>
       <source>Rangers: {} in the table for {} area codes.</source>
-      <translation type="unfinished" />
+      <translation>护林员：表中共 {} 名，分属 {} 个责任区编码。</translation>
     </message>
     <message>
       <source>The areas are in {}, not a projected CRS in metres: the zones are computed in {} and written in the areas' CRS.</source>
-      <translation type="unfinished" />
+      <translation>责任区的坐标系为 {}，不是以米为单位的投影坐标系：网格在 {} 中计算，并以责任区的坐标系输出。</translation>
     </message>
     <message>
       <source>The forest polygons are in {}: they are reprojected to {}.</source>
-      <translation type="unfinished" />
+      <translation>林地图层的坐标系为 {}：已重投影到 {}。</translation>
     </message>
     <message>
       <source>Area {}: rangers {}, forest {:.1f} ha, cells of {:g} m ({}), balance {:.3f}, compactness {:.3f}.</source>
-      <translation type="unfinished" />
+      <translation>责任区 {}：护林员 {} 名，林地 {:.1f} 公顷，格子边长 {:g} 米（{} 个），均衡度 {:.3f}，紧凑度 {:.3f}。</translation>
     </message>
     <message>
       <source>Patrol compliance and ledger</source>
@@ -2191,75 +2195,75 @@
     <name>GridPanel</name>
     <message>
       <source>Management grid</source>
-      <translation type="unfinished" />
+      <translation>管护网格</translation>
     </message>
     <message>
       <source>Area</source>
-      <translation type="unfinished" />
+      <translation>责任区</translation>
     </message>
     <message>
       <source>The responsibility areas that have management-grid zones</source>
-      <translation type="unfinished" />
+      <translation>已划分管护网格的责任区</translation>
     </message>
     <message>
       <source>Read the workspace again</source>
-      <translation type="unfinished" />
+      <translation>重新读取工作空间</translation>
     </message>
     <message>
       <source>Refresh</source>
-      <translation type="unfinished" />
+      <translation>刷新</translation>
     </message>
     <message>
       <source>Move on the map</source>
-      <translation type="unfinished" />
+      <translation>在地图上调整</translation>
     </message>
     <message>
       <source>A forest stand</source>
-      <translation type="unfinished" />
+      <translation>整个小班</translation>
     </message>
     <message>
       <source>Move the part of the forest stand (小班) under the mouse that lies in the zone</source>
-      <translation type="unfinished" />
+      <translation>调整鼠标下的森林小班在该网格内的部分</translation>
     </message>
     <message>
       <source>A square cell of</source>
-      <translation type="unfinished" />
+      <translation>方格，边长</translation>
     </message>
     <message>
       <source>Move the zone's forest in the square of this side under the mouse (the squares lie on multiples of the side)</source>
-      <translation type="unfinished" />
+      <translation>调整鼠标下该边长方格内的网格林地（方格按边长的整数倍排列）</translation>
     </message>
     <message>
       <source>Adjust on the map</source>
-      <translation type="unfinished" />
+      <translation>在地图上调整</translation>
     </message>
     <message>
       <source>Press on forest of a zone, drag it onto a neighbouring zone of the same area and release</source>
-      <translation type="unfinished" />
+      <translation>在网格的林地上按下，拖到同一责任区的相邻网格上松开</translation>
     </message>
     <message>
       <source>Undo last move</source>
-      <translation type="unfinished" />
+      <translation>撤销上一次调整</translation>
     </message>
     <message>
       <source>Changed by</source>
-      <translation type="unfinished" />
+      <translation>修改人</translation>
     </message>
     <message>
       <source>Reason</source>
-      <translation type="unfinished" />
+      <translation>说明</translation>
     </message>
     <message>
       <source>e.g. the stand is reached from this ranger's village</source>
-      <translation type="unfinished" />
+      <translation>如：该小班从这名护林员所在村更方便到达</translation>
     </message>
     <message>
       <source>Press on forest of a zone, drag onto a neighbouring zone, release. Shift: a square cell instead of a stand (or the reverse). Esc or right click: cancel.</source>
-      <translation type="unfinished" />
+      <translation>在网格的林地上按下，拖到相邻网格后松开。Shift：改用方格（或改回小班）。Esc 或右键：取消。</translation>
     </message>
     <message>
       <source>Moves in this area, latest first</source>
-      <translation type="unfinished" />
+      <translation>本责任区的调整记录（最新在前）</translation>
     </message>
   </context>
   <context>
