@@ -777,35 +777,35 @@
     </message>
     <message>
       <source>Check the responsibility area hierarchy</source>
-      <translation type="unfinished" />
+      <translation>检查责任区层级（缝隙、重叠）</translation>
     </message>
     <message>
       <source>hierarchy,topology,gap,overlap,sliver,coverage,forest chief,responsibility area,层级,拓扑,缝隙,重叠,林长,责任区,纵向到底,横向到边</source>
-      <translation type="unfinished" />
+      <translation>层级,拓扑,缝隙,重叠,细碎图斑,覆盖,林长,责任区,纵向到底,横向到边,hierarchy,topology,gap,overlap</translation>
     </message>
     <message>
       <source>Checks that the chiefs' responsibility areas form a complete four-level tree in which the children of every area tile it: no gaps, no overlaps (纵向到底、横向到边). Every area needs a code, the code of its parent and a level (1 district to 4 group). Problems found, one feature each: gap (part of a parent covered by none of its children), overlap (two children of the same parent share land), outside_parent (part of a child outside its parent), orphan (no code, a parent code that is not in the layer, no parent code below the top level, or parent codes running in a circle; the area the orphan lies in is named), duplicate_code, level_mismatch (a child not exactly one level below its parent, or no level) and invalid_geometry (checked as repaired). Gaps, overlaps and outside parts count only when a connected piece is larger than the tolerance; smaller pieces are slivers. With 'Fix slivers' a corrected copy of the areas is written: overlap slivers are cut from the larger area, outside slivers from the child, gap slivers added to the child sharing the longest boundary, from the top level down; nothing larger than the tolerance moves and the input is never changed. Codes are compared as text, so 360799001 stored as a number and as text match. In a geographic CRS areas are measured in the local CGCS2000 Gauss-Kruger (or UTM) zone; the outputs are in the layer's CRS.</source>
-      <translation type="unfinished" />
+      <translation>检查林长责任区是否构成完整的四级树，且每个责任区都被其下级责任区无缝、无重叠地铺满（纵向到底、横向到边）。每个责任区需要编码、上级编码和级别（1 区级至 4 组级）。发现的问题每处一个要素：gap 缝隙（上级中没有任何下级覆盖的部分）、overlap 重叠（同一上级的两个下级占用同一块地）、outside_parent 超出上级（下级超出其上级范围的部分）、orphan 孤立（没有编码、上级编码在图层中不存在、非最高级却没有上级编码，或上级编码形成循环；会指出孤立责任区按位置所在的上级）、duplicate_code 编码重复、level_mismatch 级别跳跃（下级不比上级恰好低一级，或没有级别）以及 invalid_geometry 几何无效（按修复后的图形检查）。缝隙、重叠和超出部分只有当某一连通块大于容差时才算问题，更小的为细碎图斑。勾选“修正细碎图斑”时会另写一份修正后的责任区：重叠细碎从较大的责任区中切除，超出细碎从下级中切除，缝隙细碎并入与其共边最长的下级，自上而下逐级处理；大于容差的部分一概不动，输入图层从不修改。编码按文本比较，所以数值 360799001 与文本 "360799001" 视为相同。地理坐标系的图层在当地 CGCS2000 高斯-克吕格（或 UTM）投影带中计算面积；输出仍为图层的坐标系。</translation>
     </message>
     <message>
       <source>Polygons of the responsibility areas of all levels in one layer, with a code, a parent code and a level, such as the workspace layer resp_areas.</source>
-      <translation type="unfinished" />
+      <translation>各级责任区的面放在同一图层中，带编码、上级编码和级别字段，例如工作空间的 resp_areas 图层。</translation>
     </message>
     <message>
       <source>Gaps, overlaps and parts outside the parent count as problems only when a connected piece is larger than this; smaller ones are slivers (default 1 m²).</source>
-      <translation type="unfinished" />
+      <translation>缝隙、重叠和超出上级的部分，只有某一连通块大于此面积时才算问题；更小的为细碎图斑（默认 1 平方米）。</translation>
     </message>
     <message>
       <source>Write a corrected copy of the areas (the output 'Areas with slivers fixed') in which the slivers of at most the tolerance are given to one area. The input is never changed.</source>
-      <translation type="unfinished" />
+      <translation>另写一份修正后的责任区（输出“细碎图斑已修正的责任区”），把不超过容差的细碎图斑归给一个责任区。输入图层从不修改。</translation>
     </message>
     <message>
       <source>Optional copy of the areas with all their fields, slivers fixed and invalid polygons repaired; written only when 'Fix slivers' is on.</source>
-      <translation type="unfinished" />
+      <translation>可选：责任区的副本，保留全部字段，细碎图斑已修正、无效几何已修复；仅在勾选“修正细碎图斑”时写出。</translation>
     </message>
     <message>
       <source>One feature per problem with its type (problem, problem_zh), a sentence in Chinese and in English, the area's code, the other code (the sibling of an overlap, the parent of a gap or outside part), the level and the area in m².</source>
-      <translation type="unfinished" />
+      <translation>每个问题一个要素：问题类型（problem、problem_zh）、中英文说明、责任区编码、相关编码（重叠的另一方；缝隙或超出部分的上级）、级别和面积（平方米）。</translation>
     </message>
     <message>
       <source>Reading the responsibility areas</source>
@@ -813,79 +813,79 @@
     </message>
     <message>
       <source>Code field</source>
-      <translation type="unfinished" />
+      <translation>编码字段</translation>
     </message>
     <message>
       <source>The field with each area's code (default: code).</source>
-      <translation type="unfinished" />
+      <translation>保存责任区编码的字段（默认 code）。</translation>
     </message>
     <message>
       <source>Parent code field</source>
-      <translation type="unfinished" />
+      <translation>上级编码字段</translation>
     </message>
     <message>
       <source>The field with the code of the area's parent; empty for the top level (default: parent_code).</source>
-      <translation type="unfinished" />
+      <translation>保存上级责任区编码的字段；最高级为空（默认 parent_code）。</translation>
     </message>
     <message>
       <source>Level field</source>
-      <translation type="unfinished" />
+      <translation>级别字段</translation>
     </message>
     <message>
       <source>The field with the level: 1 district, 2 town, 3 village, 4 group (default: level).</source>
-      <translation type="unfinished" />
+      <translation>保存级别的字段：1 区级、2 镇级、3 村级、4 组级（默认 level）。</translation>
     </message>
     <message>
       <source>Tolerance (m²)</source>
-      <translation type="unfinished" />
+      <translation>容差（平方米）</translation>
     </message>
     <message>
       <source>Fix slivers</source>
-      <translation type="unfinished" />
+      <translation>修正细碎图斑</translation>
     </message>
     <message>
       <source>Areas with slivers fixed</source>
-      <translation type="unfinished" />
+      <translation>细碎图斑已修正的责任区</translation>
     </message>
     <message>
       <source>Hierarchy problems</source>
-      <translation type="unfinished" />
+      <translation>层级问题</translation>
     </message>
     <message>
       <source>Problems found</source>
-      <translation type="unfinished" />
+      <translation>发现的问题数</translation>
     </message>
     <message>
       <source>Slivers fixed</source>
-      <translation type="unfinished" />
+      <translation>已修正的细碎图斑数</translation>
     </message>
     <message>
       <source>The layer has no CRS: its coordinates are taken as metres.</source>
-      <translation type="unfinished" />
+      <translation>图层没有坐标系：坐标按米计算。</translation>
     </message>
     <message>
       <source>'Fix slivers' is on but no output for the corrected areas was given: nothing is written.</source>
-      <translation type="unfinished" />
+      <translation>已勾选“修正细碎图斑”，但没有指定修正后责任区的输出：不写出任何内容。</translation>
     </message>
     <message>
       <source>Checking {} areas</source>
-      <translation type="unfinished" />
+      <translation>正在检查 {} 个责任区</translation>
     </message>
     <message>
       <source>'Fix slivers' is off: the corrected copy of the areas is not written.</source>
-      <translation type="unfinished" />
+      <translation>未勾选“修正细碎图斑”：不写出修正后的责任区。</translation>
     </message>
     <message>
       <source>{} of {} areas changed in the corrected copy.</source>
-      <translation type="unfinished" />
+      <translation>修正后的副本中 {1} 个责任区里有 {0} 个被改动。</translation>
     </message>
     <message>
       <source>… and {} more problems: see the output layer.</source>
-      <translation type="unfinished" />
+      <translation>……另有 {} 处问题，请查看输出图层。</translation>
     </message>
     <message>
       <source>Problems of type {}</source>
-      <translation type="unfinished" />
+      <translation>{} 类问题数</translation>
     </message>
     <message>
       <source>Create demo district workspace</source>
