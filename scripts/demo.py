@@ -10,6 +10,10 @@ Writes into --out (default demo_output/):
   forest_loss/change_spots.gpkg  change spots from the two demo images (also added to the workspace)
   inspection/核查台账.xlsx        the verification ledger of the change spots (Excel)
   inspection/evidence/*.pdf      one evidence sheet (图斑核查取证表, A4 PDF) per change spot
+  grid/grid_zones.gpkg           management-grid zones, one per ranger (also written into the workspace)
+  grid/护林员包山包人责任清单.xlsx  the 包山包人 responsibility list; grid/ranger_maps/*.pdf one map per ranger
+  chiefs/                        hierarchy check, 林长制考核.xlsx (assessment), handbooks/巡林手册_*.pdf of the
+                                 district chief, 林长公示名单.xlsx and .csv (the public list)
   summary.md                     what was built and what each algorithm reported
 Each later capability adds its step to main().
 """
@@ -251,6 +255,51 @@ def run_inspection_exports(demo: Demo, gpkg: str, built: dict, out_dir: str) -> 
             f"(one A4 page each, {size_kb:.0f} KB on average), e.g. `{pdfs[0] if pdfs else '-'}`"]
 
 
+def run_chief_areas(demo: Demo, gpkg: str, out_dir: str) -> list[str]:
+    """Issue 6: the hierarchy checked (it must be clean), the year's assessment, the district chief's patrol
+    handbook and the public list of the chiefs."""
+    folder = os.path.join(out_dir, "chiefs")
+    os.makedirs(folder)
+    areas = f"{gpkg}|layername=resp_areas"
+    checked = demo.run("linzhang:checkhierarchy", {"INPUT": areas, "OUTPUT": os.path.join(folder, "hierarchy_problems.gpkg")})
+    report = os.path.join(folder, "林长制考核.xlsx")
+    assessed = demo.run("linzhang:assessment", {
+        "WORKSPACE": gpkg, "YEAR": int(DEMO_YEAR[1][:4]), "AS_OF": DEMO_YEAR[1],
+        "OUTPUT": os.path.join(folder, "assessment.gpkg"), "REPORT": report})
+    handbooks = os.path.join(folder, "handbooks")
+    written = demo.run("linzhang:patrolhandbook", {"WORKSPACE": gpkg, "LEVEL": 0, "AS_OF": DEMO_YEAR[1],
+                                                   "OUTPUT_FOLDER": handbooks})
+    listed = demo.run("linzhang:publiclist", {"WORKSPACE": gpkg, "XLSX": os.path.join(folder, "林长公示名单.xlsx"),
+                                              "CSV": os.path.join(folder, "林长公示名单.csv")})
+    pdfs = sorted(name for name in os.listdir(handbooks) if name.endswith(".pdf"))
+    return [f"- 层级检查 hierarchy check: {checked['PROBLEMS']} problems (gaps, overlaps, orphans, duplicate codes, "
+            "level jumps, invalid polygons)",
+            f"- 林长制考核 assessment {DEMO_YEAR[1][:4]} (as of {DEMO_YEAR[1]}): {assessed['CHIEFS']} chiefs, "
+            f"{assessed['YELLOW_CARDS']} yellow cards (黄牌警告), {assessed['NEGATIVE_ITEMS']} negative-list items "
+            f"(负面清单); report `chiefs/{os.path.basename(report)}`",
+            f"- 巡林手册 patrol handbook of the district chief: {written['FILES']} PDF, `chiefs/handbooks/{pdfs[0] if pdfs else '-'}`",
+            f"- 林长公示名单 public list: {listed['ROWS']} chiefs, `chiefs/林长公示名单.xlsx` and `.csv`"]
+
+
+def run_grid(demo: Demo, gpkg: str, out_dir: str) -> list[str]:
+    """Issue 7: one management-grid zone per ranger of each village (the rangers table), into the workspace's
+    grid_zones; then the 包山包人 responsibility list and one responsibility map (PDF) per ranger."""
+    folder = os.path.join(out_dir, "grid")
+    os.makedirs(folder)
+    built = demo.run("linzhang:managementgrid", {
+        "AREAS": f"{gpkg}|layername=resp_areas", "FOREST": f"{gpkg}|layername=forest_stands",
+        "RANGERS": f"{gpkg}|layername=rangers", "WORKSPACE": gpkg, "OUTPUT": os.path.join(folder, "grid_zones.gpkg")})
+    listing = os.path.join(folder, "护林员包山包人责任清单.xlsx")
+    maps = os.path.join(folder, "ranger_maps")
+    exported = demo.run("linzhang:exportgrid", {"WORKSPACE": gpkg, "LIST": listing, "MAP_FOLDER": maps})
+    pdfs = sorted(name for name in os.listdir(maps) if name.endswith(".pdf"))
+    return [f"- 管护网格 management grid: {built['ZONES']} zones (one per ranger), worst balance of forest per "
+            f"ranger (max/min in a village) {built['BALANCE']:.3f}, mean compactness {built['COMPACTNESS']:.3f}",
+            f"- 包山包人责任清单 responsibility list: `grid/{os.path.basename(listing)}` ({exported['ZONES']} zones, "
+            "with a sheet per village)",
+            f"- 管护责任图 ranger maps: {exported['MAPS']} A4 PDFs in `grid/ranger_maps/`, e.g. `{pdfs[0] if pdfs else '-'}`"]
+
+
 def spots_against_truth(gpkg: str, spots_path: str) -> list[str]:
     """Precision and recall by spot and IoU by area against the clearings planted in the demo images."""
     import geopandas as gpd
@@ -319,6 +368,8 @@ def main() -> int:
     patrol_lines = run_patrols(demo, gpkg, built["TRACKS"], out_dir)
     loss_lines = run_forest_loss(demo, gpkg, built, out_dir)
     inspection_lines = run_inspection_exports(demo, gpkg, built, out_dir)
+    grid_lines = run_grid(demo, gpkg, out_dir)  # before the handbooks: their maps show the zones
+    chief_lines = run_chief_areas(demo, gpkg, out_dir)
     project = build_project(gpkg, built["BEFORE"], built["AFTER"], built["CLOUD_MASK"])
     png = os.path.join(out_dir, "linzhang_demo_map.png")
     export_map(project, png)
@@ -332,10 +383,12 @@ def main() -> int:
     summary += workspace_summary(gpkg) + ["", "## Patrols (巡林)", ""] + patrol_lines
     summary += ["", "## Forest inspection (森林督查): change spots", ""] + loss_lines
     summary += ["", "## Forest inspection (森林督查): ledger and evidence sheets", ""] + inspection_lines
+    summary += ["", "## Chief responsibility areas (林长责任区)", ""] + chief_lines
+    summary += ["", "## Management grid (管护网格)", ""] + grid_lines
     summary += ["", "## Algorithms run", ""] + demo.lines
     with open(os.path.join(out_dir, "summary.md"), "w", encoding="utf-8") as handle:
         handle.write("\n".join(summary) + "\n")
-    print("\n".join(workspace_summary(gpkg) + patrol_lines + loss_lines + inspection_lines))
+    print("\n".join(workspace_summary(gpkg) + patrol_lines + loss_lines + inspection_lines + chief_lines + grid_lines))
     print(f"Wrote {project_path}, {png} and summary.md")
     project.clear()
     QgsApplication.processingRegistry().removeProvider(provider)

@@ -53,6 +53,26 @@ def test_demo_script_fills_demo_output(tmp_path):
         data = (evidence / f"{number}.pdf").read_bytes()
         assert data.startswith(b"%PDF") and len(data) > 20_000  # the two image chips are in it
 
+    # issue 6: the demo hierarchy is clean; the assessment, the district chief's handbook and the public list
+    assert "层级检查 hierarchy check: 0 problems" in summary
+    chiefs = out / "chiefs"
+    assessment = openpyxl.load_workbook(chiefs / "林长制考核.xlsx")
+    assert {"考核结果", "黄牌警告", "负面清单", "指标与权重"} <= set(assessment.sheetnames)
+    handbooks = [name for name in os.listdir(chiefs / "handbooks") if name.endswith(".pdf")]
+    assert len(handbooks) == 1 and handbooks[0].startswith("巡林手册_")
+    assert (chiefs / "handbooks" / handbooks[0]).read_bytes().startswith(b"%PDF")
+    assert (chiefs / "林长公示名单.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads the BOM as UTF-8
+    assert os.path.exists(chiefs / "林长公示名单.xlsx")
+
+    # issue 7: one zone per ranger, written into the workspace, the 包山包人 list and one map per ranger
+    with sqlite3.connect(out / "workspace" / "linzhang_demo.gpkg") as db:
+        zones = db.execute("SELECT count(*) FROM grid_zones").fetchone()[0]
+        rangers = db.execute("SELECT count(*) FROM rangers WHERE role = 'ranger'").fetchone()[0]
+    assert zones == rangers > 0 and f"管护网格 management grid: {zones} zones" in summary
+    listing = openpyxl.load_workbook(out / "grid" / "护林员包山包人责任清单.xlsx")
+    assert "责任清单" in listing.sheetnames
+    assert len([name for name in os.listdir(out / "grid" / "ranger_maps") if name.endswith(".pdf")]) == zones
+
     project = QgsProject.instance()
     project.clear()
     assert project.read(str(out / "linzhang_demo.qgz"))
