@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import sqlite3
 import stat
+import re
 import struct
 from contextlib import contextmanager
 from typing import Any, Iterator, Optional
@@ -22,6 +23,7 @@ from typing import Any, Iterator, Optional
 from .errors import WorkspaceError
 
 BUSY_TIMEOUT_S = 3.0  # how long a write waits for another program's lock before giving up
+UNDO_NOTE = re.compile(r"^undo #(\d+)")  # the note of a history row that undoes row <fid>
 
 
 def read_date(raw: Any) -> Optional[dt.date]:
@@ -124,12 +126,7 @@ def envelope(blob) -> Optional[tuple[float, float, float, float]]:
     kind = (flags >> 1) & 7
     if kind in (1, 2, 3, 4):
         return struct.unpack_from(order + "4d", data, 8)
-    try:
-        import shapely
-
-        geometry = shapely.from_wkb(data[8 + 8 * _ENVELOPE_DOUBLES.get(kind, 0):])
-    except Exception:  # noqa: BLE001 - a damaged blob has no envelope
-        return None
+    geometry = geometry_from_gpkg(data)
     if geometry is None or geometry.is_empty:
         return None
     minx, miny, maxx, maxy = geometry.bounds
@@ -255,3 +252,79 @@ def touch_contents(db: sqlite3.Connection, *tables: str) -> None:
     marks = ", ".join("?" for _ in tables)
     db.execute(f"UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
                f"WHERE table_name IN ({marks})", tables)
+
+
+# --- history tables and their undo rows ------------------------------------------------------------
+
+
+class ConflictError(WorkspaceError):
+    """What is being changed was changed elsewhere (another QGIS window, another program) since it was loaded."""
+
+
+class NothingToUndo(WorkspaceError):
+    """There is no change left that could be undone."""
+
+
+def undoes(note: Optional[str]) -> Optional[int]:
+    """The fid of the history row that a row with this note undid, or None when it is not an undo."""
+    match = UNDO_NOTE.match(note or "")
+    return int(match.group(1)) if match else None
+
+
+def has_table(db: sqlite3.Connection, name: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def ensure_current_schema(path: str) -> None:
+    """Migrate a workspace of an older schema (e.g. without the history tables) before it is written."""
+    from .workspace import migrate_workspace, read_workspace_info
+    from . import schema
+
+    if read_workspace_info(path).schema_version < schema.SCHEMA_VERSION:
+        check_writable(path)
+        migrate_workspace(path)
+
+
+# --- GeoPackage geometry blobs ------------------------------------------------------------------------
+
+_ENVELOPE_XY = 1  # envelope type: minx, maxx, miny, maxy
+_LITTLE_ENDIAN = 1
+_EMPTY = 0x10
+
+
+# --- GeoPackage geometry blobs ------------------------------------------------------------------------
+
+def gpkg_geometry(geometry, srs_id: int) -> Optional[bytes]:
+    """The GeoPackage blob of a shapely geometry (2D): header 'GP', version 0, flags, srs_id, envelope, WKB."""
+    import shapely
+
+    if geometry is None:
+        return None
+    wkb = shapely.to_wkb(geometry, byte_order=1, output_dimension=2, flavor="iso")
+    if shapely.is_empty(geometry):
+        return struct.pack("<2sBBi", b"GP", 0, _LITTLE_ENDIAN | _EMPTY, int(srs_id)) + wkb
+    minx, miny, maxx, maxy = shapely.bounds(geometry).tolist()
+    flags = _LITTLE_ENDIAN | (_ENVELOPE_XY << 1)
+    return struct.pack("<2sBBi4d", b"GP", 0, flags, int(srs_id), minx, maxx, miny, maxy) + wkb
+
+
+def geometry_from_gpkg(blob) -> Optional[object]:
+    """The shapely geometry of a GeoPackage blob (None for NULL or a blob that is not one)."""
+    import shapely
+
+    if blob is None:
+        return None
+    data = bytes(blob)
+    if len(data) < 8 or data[:2] != b"GP":
+        return None
+    flags = data[3]
+    offset = 8 + 8 * _ENVELOPE_DOUBLES.get((flags >> 1) & 7, 0)
+    try:
+        return shapely.from_wkb(data[offset:])
+    except Exception:  # noqa: BLE001 - shapely raises GEOSException for damaged WKB
+        return None
+
+
+def layer_srs_id(db: sqlite3.Connection, table: str) -> int:
+    row = db.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?", (table,)).fetchone()
+    return int(row[0]) if row else 0

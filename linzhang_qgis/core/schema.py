@@ -336,7 +336,7 @@ GRID_ZONES = LayerDef(
         F("compactness", "real", "紧凑度", "compactness"),
         F("neighbours", "str", "相邻网格", "neighbouring zones", 254),
     ),
-    label_field="zone_id", fill="#fee08b", outline="#f46d43",
+    label_field="zone_id", fill="#00000000", outline="#f46d43",
 )
 
 GRID_HISTORY = LayerDef(

@@ -57,3 +57,18 @@ def normalise_code(value: Any) -> str:
     if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
         text = text[:-2]
     return text
+
+
+def as_text(value: Any) -> str:
+    """Trimmed text; blanks (None, NaN) give ""."""
+    return "" if is_blank(value) else str(value).strip()
+
+
+def as_float(value: Any) -> Optional[float]:
+    """A number from a number or numeric text; None when blank, empty or not a number."""
+    if is_blank(value) or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None

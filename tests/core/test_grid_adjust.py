@@ -278,7 +278,7 @@ def test_the_blob_encoder_writes_what_ogr_reads_back(workspace):
     from osgeo import ogr
 
     from linzhang_qgis.core.gpkg_sqlite import envelope, register_functions
-    from linzhang_qgis.core.grid.adjust_store import geometry_from_gpkg, gpkg_geometry, layer_srs_id
+    from linzhang_qgis.core.gpkg_sqlite import geometry_from_gpkg, gpkg_geometry, layer_srs_id
 
     shape = shapely.multipolygons([box(-990, 20, -970, 60).difference(box(-985, 25, -980, 30)),
                                    box(-960, 40, -959, 41)])  # west of every zone

@@ -61,11 +61,11 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Se
 from .. import schema
 from ..errors import InputDataError
 from ..hierarchy.tree import Hierarchy, build_hierarchy
-from ..inspection.store import UNDO_NOTE
+from ..gpkg_sqlite import UNDO_NOTE
 from ..inspection.workflow import STATUS_ORDER
 from ..patrols.compliance import patrol_day
 from ..patrols.rules import PatrolRule
-from ..values import as_date, as_int, is_blank, normalise_code
+from ..values import as_date, as_int, as_text, is_blank, normalise_code
 from .indicators import Indicator, default_indicators
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -235,10 +235,6 @@ class SpotTimeline:
         return self.determined and self.determination == "illegal"
 
 
-def _text(value: Any) -> str:
-    return "" if is_blank(value) else str(value).strip()
-
-
 def _flag(value: Any) -> Optional[bool]:
     if is_blank(value) or (isinstance(value, str) and not value.strip()):
         return None
@@ -263,7 +259,7 @@ def _day(value: Any) -> Optional[dt.date]:
 
 def _history_status(row: Mapping[str, Any]) -> str:
     """The status a history row moved the spot to: new_status, else the status pair in ``changes``."""
-    status = _text(row.get("new_status"))
+    status = as_text(row.get("new_status"))
     if status:
         return status
     changes = row.get("changes")
@@ -273,7 +269,7 @@ def _history_status(row: Mapping[str, Any]) -> str:
         except ValueError:
             return ""
     if isinstance(changes, dict) and isinstance(changes.get("status"), (list, tuple)) and len(changes["status"]) == 2:
-        return _text(changes["status"][1])
+        return as_text(changes["status"][1])
     return ""
 
 
@@ -281,16 +277,16 @@ def _effective_history(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, A
     """History rows in time order without the undo rows and the rows they undid."""
     undone = set()
     for row in rows:
-        match = UNDO_NOTE.match(_text(row.get("note")))
+        match = UNDO_NOTE.match(as_text(row.get("note")))
         if match:
             undone.add(int(match.group(1)))
 
     def order(row):
-        return (_text(row.get("changed_at")).replace(" ", "T", 1), as_int(row.get("fid")) or 0)
+        return (as_text(row.get("changed_at")).replace(" ", "T", 1), as_int(row.get("fid")) or 0)
 
     kept = []
     for row in sorted(rows, key=order):
-        if UNDO_NOTE.match(_text(row.get("note"))) or as_int(row.get("fid")) in undone:
+        if UNDO_NOTE.match(as_text(row.get("note"))) or as_int(row.get("fid")) in undone:
             continue
         kept.append(row)
     return kept
@@ -299,7 +295,7 @@ def _effective_history(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, A
 def spot_timeline(spot: Mapping[str, Any], history_rows: Sequence[Mapping[str, Any]], as_of: dt.date,
                   settings: Settings) -> SpotTimeline:
     """When the spot was issued, verified, determined and rectified (see the module help), as of ``as_of``."""
-    status = _text(spot.get("status"))
+    status = as_text(spot.get("status"))
     index = _STATUS_INDEX.get(status, -1)
     rows = _effective_history(history_rows)
     first_reached: dict[int, dt.date] = {}
@@ -309,7 +305,7 @@ def spot_timeline(spot: Mapping[str, Any], history_rows: Sequence[Mapping[str, A
         if day is None:
             continue
         moved_to = _history_status(row)
-        if moved_to == "issued" and not _text(row.get("old_status")) and issued_history is None:
+        if moved_to == "issued" and not as_text(row.get("old_status")) and issued_history is None:
             issued_history = day
         if moved_to in _STATUS_INDEX:
             reached = _STATUS_INDEX[moved_to]
@@ -337,8 +333,8 @@ def spot_timeline(spot: Mapping[str, Any], history_rows: Sequence[Mapping[str, A
         return reached and (day is None or day <= as_of)
 
     timeline = SpotTimeline(
-        spot_no=_text(spot.get("spot_no")), area_code=normalise_code(spot.get("area_code")), status=status,
-        determination=_text(spot.get("determination")), before_date=as_date(spot.get("before_date")),
+        spot_no=as_text(spot.get("spot_no")), area_code=normalise_code(spot.get("area_code")), status=status,
+        determination=as_text(spot.get("determination")), before_date=as_date(spot.get("before_date")),
         after_date=after_date, issued_on=issued_on, issued_from=issued_from,
         verified=by_as_of(index >= _VERIFIED, verified_on), verified_on=verified_on,
         determined=by_as_of(index >= _DETERMINED, determined_on), determined_on=determined_on,
@@ -540,7 +536,7 @@ def _check_patrols(tracks, period: Period, as_of: dt.date) -> int:
             continue
         days.append(day)
         if period.first <= day <= as_of:
-            inside.add(_text(patrol_id) or f"\x00row{index}")
+            inside.add(as_text(patrol_id) or f"\x00row{index}")
     if inside:
         return len(inside)
     if days:

@@ -19,66 +19,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import sqlite3
-import struct
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from .. import schema
 from ..errors import InputDataError, WorkspaceError
-from ..gpkg_sqlite import datetime_text, file_name, local_now, parse_datetime, reading, touch_contents, writing
+from ..gpkg_sqlite import (ConflictError, NothingToUndo, datetime_text, ensure_current_schema, file_name,  # noqa: F401
+                           geometry_from_gpkg, gpkg_geometry, has_table, layer_srs_id, local_now, parse_datetime, reading,
+                           touch_contents, undoes, writing)
 from ..values import is_blank, normalise_code
 from .adjust import Move, Zone, balance, neighbour_lists, plan_move, zone_figures
 
 ZONES = schema.GRID_ZONES.name
 HISTORY = schema.GRID_HISTORY.name
 STANDS = schema.FOREST_STANDS.name
-UNDO_NOTE = re.compile(r"^undo #(\d+)")
-_ENVELOPE_XY = 1  # envelope type: minx, maxx, miny, maxy
-_LITTLE_ENDIAN = 1
-_EMPTY = 0x10
-_ENVELOPE_DOUBLES = {0: 0, 1: 4, 2: 6, 3: 6, 4: 8}
-
-
-# --- GeoPackage geometry blobs ------------------------------------------------------------------------
-
-def gpkg_geometry(geometry, srs_id: int) -> Optional[bytes]:
-    """The GeoPackage blob of a shapely geometry (2D): header 'GP', version 0, flags, srs_id, envelope, WKB."""
-    import shapely
-
-    if geometry is None:
-        return None
-    wkb = shapely.to_wkb(geometry, byte_order=1, output_dimension=2, flavor="iso")
-    if shapely.is_empty(geometry):
-        return struct.pack("<2sBBi", b"GP", 0, _LITTLE_ENDIAN | _EMPTY, int(srs_id)) + wkb
-    minx, miny, maxx, maxy = shapely.bounds(geometry).tolist()
-    flags = _LITTLE_ENDIAN | (_ENVELOPE_XY << 1)
-    return struct.pack("<2sBBi4d", b"GP", 0, flags, int(srs_id), minx, maxx, miny, maxy) + wkb
-
-
-def geometry_from_gpkg(blob) -> Optional[object]:
-    """The shapely geometry of a GeoPackage blob (None for NULL or a blob that is not one)."""
-    import shapely
-
-    if blob is None:
-        return None
-    data = bytes(blob)
-    if len(data) < 8 or data[:2] != b"GP":
-        return None
-    flags = data[3]
-    offset = 8 + 8 * _ENVELOPE_DOUBLES.get((flags >> 1) & 7, 0)
-    try:
-        return shapely.from_wkb(data[offset:])
-    except Exception:  # noqa: BLE001 - shapely raises GEOSException for damaged WKB
-        return None
-
-
-def layer_srs_id(db: sqlite3.Connection, table: str) -> int:
-    row = db.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?", (table,)).fetchone()
-    return int(row[0]) if row else 0
-
-
 # --- reading ------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -131,16 +86,9 @@ class GridHistoryEntry:
 
     @property
     def undoes(self) -> Optional[int]:
-        match = UNDO_NOTE.match(self.note or "")
-        return int(match.group(1)) if match else None
+        return undoes(self.note)
 
 
-class ConflictError(WorkspaceError):
-    """A zone of the area was changed elsewhere since the area was loaded."""
-
-
-class NothingToUndo(WorkspaceError):
-    """The area has no move left that could be undone."""
 
 
 _COLUMNS = ("fid", "zone_id", "area_code", "ranger_id", "ranger", "forest_ha", "forest_mu", "perimeter_m",
@@ -166,12 +114,8 @@ def _zone(row: tuple) -> ZoneState:
                      geometry_from_gpkg(geom))
 
 
-def _has_table(db: sqlite3.Connection, name: str) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
-
-
 def _history_mark(db: sqlite3.Connection, area_code: str) -> tuple[int, int]:
-    if not _has_table(db, HISTORY):
+    if not has_table(db, HISTORY):
         return 0, 0
     count, last = db.execute(f"SELECT count(*), max(fid) FROM {HISTORY} WHERE trim(area_code) = ?",
                              (area_code,)).fetchone()
@@ -211,7 +155,7 @@ def load_area_zones(path: str, area_code: str) -> AreaZones:
 
 def _point_rows(db: sqlite3.Connection, table: str, columns: str, x: float, y: float) -> list[tuple]:
     rtree = f"rtree_{table}_geom"
-    if _has_table(db, rtree):
+    if has_table(db, rtree):
         return db.execute(f"SELECT {columns} FROM {table} t JOIN {rtree} r ON r.id = t.fid "
                           "WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?", (x, x, y, y)).fetchall()
     return db.execute(f"SELECT {columns} FROM {table} t").fetchall()
@@ -261,20 +205,13 @@ _HISTORY_SELECT = (f"SELECT fid, area_code, zone_from, zone_to, piece_wkb, piece
 def history(path: str, area_code: str) -> list[GridHistoryEntry]:
     """The moves of one area, oldest first (none for a workspace without the table)."""
     with reading(path) as db:
-        if not _has_table(db, HISTORY):
+        if not has_table(db, HISTORY):
             return []
         return [_entry(row) for row in db.execute(_HISTORY_SELECT, (normalise_code(area_code),))]
 
 
 # --- writing ------------------------------------------------------------------------------------------
 
-def _ensure_history_table(path: str) -> None:
-    from ..gpkg_sqlite import check_writable
-    from ..workspace import migrate_workspace, read_workspace_info
-
-    if read_workspace_info(path).schema_version < schema.SCHEMA_VERSION:
-        check_writable(path)
-        migrate_workspace(path)
 
 
 def _require_who(who: str) -> str:
@@ -306,7 +243,7 @@ def _zones_near(db: sqlite3.Connection, bounds: Sequence[float]) -> list[ZoneSta
     minx, miny, maxx, maxy = bounds
     pad = 2 * NEIGHBOUR_TOLERANCE_M
     rtree = f"rtree_{ZONES}_geom"
-    if not _has_table(db, rtree):
+    if not has_table(db, rtree):
         return [_zone(row) for row in db.execute(_SELECT)]
     columns = ", ".join(f't."{name}"' for name in _COLUMNS)
     rows = db.execute(f"SELECT {columns} FROM {ZONES} t JOIN {rtree} r ON r.id = t.fid "
@@ -363,7 +300,7 @@ def move_piece(path: str, area_code: str, version: str, zone_from: str, zone_to:
     ``zone_to`` (``adjust.plan_move``: MoveRefused naming the zone), update both zones, the neighbour lists
     and insert the history row. Returns the area as written."""
     who = _require_who(who)
-    _ensure_history_table(path)
+    ensure_current_schema(path)
     with writing(path) as db:
         state = _read_area(db, path, area_code)
         if state.version != version:
@@ -388,7 +325,7 @@ def undo_last(path: str, area_code: str, version: str, who: str, now: Optional[d
     """Move the piece of the area's latest move not yet undone back to the zone it came from, with a history
     row of its own ('undo #<fid> …'); NothingToUndo when there is none; ConflictError on a version mismatch."""
     who = _require_who(who)
-    _ensure_history_table(path)
+    ensure_current_schema(path)
     with writing(path) as db:
         state = _read_area(db, path, area_code)
         if state.version != version:

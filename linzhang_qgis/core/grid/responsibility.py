@@ -44,7 +44,7 @@ import numpy as np
 from .. import excel, schema
 from ..errors import InputDataError
 from ..hierarchy.tree import Hierarchy, build_hierarchy
-from ..values import is_blank, normalise_code
+from ..values import as_float, as_text, normalise_code
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -167,19 +167,6 @@ def shares_text(code_list: str, shares: Sequence[tuple[str, float]]) -> str:
     return "、".join(f"{schema.code_label(code_list, code)} {share * 100:.0f}%" for code, share in shares)
 
 
-def _text(value: Any) -> str:
-    return "" if is_blank(value) else str(value).strip()
-
-
-def _real(value: Any) -> Optional[float]:
-    if is_blank(value) or value == "":
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _shown(items: Sequence[str], limit: int = 5) -> str:
     items = list(items)
     return "、".join(items[:limit]) + (f" 等 {len(items)} 个" if len(items) > limit else "")
@@ -214,7 +201,7 @@ def _check_zones(zones, rangers_by_id: Mapping[str, Mapping[str, Any]]) -> None:
         raise InputDataError(f"工作空间中没有管护网格：{RUN_GRID_FIRST_ZH}，再导出责任清单和责任图。",
                              f"The workspace holds no management-grid zones: {RUN_GRID_FIRST_EN}, then export the "
                              "responsibility list and maps.")
-    ids = [_text(value) for value in zones["zone_id"]]
+    ids = [as_text(value) for value in zones["zone_id"]]
     if not all(ids):
         raise InputDataError(f"有 {ids.count('')} 个管护网格没有网格编号：{RUN_GRID_FIRST_ZH}重新划分，或补填编号。",
                              f"{ids.count('')} management-grid zones have no zone id: {RUN_GRID_FIRST_EN} again, "
@@ -224,7 +211,7 @@ def _check_zones(zones, rangers_by_id: Mapping[str, Mapping[str, Any]]) -> None:
         raise InputDataError(f"网格编号重复：{_shown(repeated)}；每个网格的编号必须唯一。",
                              f"Zone ids appear more than once: {_shown_en(repeated)}; each zone needs its own id.")
     unstaffed = [zone_id for zone_id, ranger_id, name in zip(ids, zones["ranger_id"], zones["ranger"])
-                 if not _text(name) and not _text((rangers_by_id.get(normalise_code(ranger_id)) or {}).get("name"))]
+                 if not as_text(name) and not as_text((rangers_by_id.get(normalise_code(ranger_id)) or {}).get("name"))]
     if unstaffed:
         raise InputDataError(f"管护网格 {_shown(unstaffed)} 没有护林员：请在护林员表中为其责任区登记护林员，再运行"
                              "“管护网格划分”（linzhang:managementgrid）；或在网格图层中填写护林员。",
@@ -239,7 +226,7 @@ def _forest_stands(stands):
     """The stands of the forest land classes (a stand without a land class counts as forest)."""
     if "land_class" not in stands.columns:
         return stands
-    classes = stands["land_class"].map(_text)
+    classes = stands["land_class"].map(as_text)
     return stands[(classes == "") | classes.isin(schema.FOREST_LAND_CLASSES)]
 
 
@@ -434,7 +421,7 @@ def _beyond(segments: _Segments, zone_geoms: np.ndarray, zone_codes: list[str], 
         mine = np.flatnonzero((zone_levels[segments.zone] == level) & (beyond_zone < 0))
         found = _first_container(places.geoms[at_level], x[mine], y[mine])
         beyond_area[mine[found >= 0]] = at_level[found[found >= 0]]
-    classes = stands["land_class"].map(_text).to_numpy() if "land_class" in stands.columns else np.array(
+    classes = stands["land_class"].map(as_text).to_numpy() if "land_class" in stands.columns else np.array(
         [""] * len(stands), dtype=object)
     stand_geoms = np.asarray(stands.geometry.values, dtype=object)
     beyond_stand = _first_container(stand_geoms, x, y)
@@ -522,17 +509,17 @@ def responsibility_entries(zones: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame",
     invalid = ~shapely.is_valid(zone_geoms)
     if invalid.any():
         zone_geoms[invalid] = shapely.make_valid(zone_geoms[invalid])
-    ids = [_text(value) for value in zones["zone_id"]]
+    ids = [as_text(value) for value in zones["zone_id"]]
     codes = [normalise_code(value) for value in zones["area_code"]]
     people = []
     for ranger_id, name in zip(zones["ranger_id"], zones["ranger"]):
         row = rangers_by_id.get(normalise_code(ranger_id)) or {}
-        people.append((normalise_code(ranger_id), _text(row.get("name")) or _text(name), _text(row.get("phone"))))
+        people.append((normalise_code(ranger_id), as_text(row.get("name")) or as_text(name), as_text(row.get("phone"))))
 
     forest = _forest_stands(stands)
     zone_index, stand_pos, piece_area = _stand_pieces(zone_geoms, forest)
-    species = _top_shares(zone_index, forest["species"].map(_text).to_numpy()[stand_pos], piece_area, len(ids))
-    uses = _top_shares(zone_index, forest["forest_use"].map(_text).to_numpy()[stand_pos], piece_area, len(ids))
+    species = _top_shares(zone_index, forest["species"].map(as_text).to_numpy()[stand_pos], piece_area, len(ids))
+    uses = _top_shares(zone_index, forest["forest_use"].map(as_text).to_numpy()[stand_pos], piece_area, len(ids))
     sides = _sides(zone_geoms, ids, codes, [person[1] for person in people], places, stands)
 
     entries = []
@@ -542,9 +529,9 @@ def responsibility_entries(zones: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame",
     neighbours = zones["neighbours"] if "neighbours" in zones.columns else [None] * len(ids)
     for index, zone_id in enumerate(ids):
         code = codes[index]
-        ha = _real(forest_ha[index])
+        ha = as_float(forest_ha[index])
         ha = float(polygon_ha[index]) if ha is None else ha
-        mu = _real(forest_mu[index])
+        mu = as_float(forest_mu[index])
         town, village = places.town(code), places.village(code)
         node = places.tree.nodes.get(code)
         entries.append(ZoneEntry(
@@ -555,7 +542,7 @@ def responsibility_entries(zones: "gpd.GeoDataFrame", areas: "gpd.GeoDataFrame",
             forest_uses=uses[index], sides=sides[index],
             chief=node.chief_name if node else "", chief_title=node.chief_title if node else "",
             chief_phone=node.chief_phone if node else "", supervisor=node.supervisor if node else "",
-            neighbours=[item for item in re.split(r"[,，\s]+", _text(neighbours[index])) if item],
+            neighbours=[item for item in re.split(r"[,，\s]+", as_text(neighbours[index])) if item],
             geometry=zone_geoms[index]))
     entries.sort(key=lambda entry: (entry.town_code, entry.village_code, entry.zone_id))
     return entries

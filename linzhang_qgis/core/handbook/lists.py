@@ -43,7 +43,7 @@ from ..errors import InputDataError
 from ..hierarchy.tree import Hierarchy, build_hierarchy, is_open_spot
 from ..patrols.compliance import patrol_compliance, patrol_day, periods_between
 from ..patrols.rules import PatrolRule
-from ..values import as_int, is_blank, normalise_code
+from ..values import as_float, as_int, as_text, is_blank, normalise_code
 
 MU_PER_HA = 15.0
 M2_PER_MU = 10_000.0 / MU_PER_HA
@@ -182,18 +182,6 @@ class WorkspaceData:
 
 # --- small helpers ---------------------------------------------------------------------------------
 
-def _text(value: Any) -> str:
-    return "" if is_blank(value) else str(value).strip()
-
-
-def _number(value: Any) -> Optional[float]:
-    if is_blank(value) or value == "":
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
 
 def _flag(value: Any) -> bool:
     if is_blank(value):
@@ -233,10 +221,10 @@ def check_data(data: WorkspaceData) -> None:
 
 def stand_hectares(stand: Mapping[str, Any]) -> float:
     """``area_ha``, else ``area_mu`` / 15, else the polygon's area / 10,000 (0 when none is known)."""
-    hectares = _number(stand.get("area_ha"))
+    hectares = as_float(stand.get("area_ha"))
     if hectares is not None:
         return hectares
-    mu = _number(stand.get("area_mu"))
+    mu = as_float(stand.get("area_mu"))
     if mu is not None:
         return mu / MU_PER_HA
     geometry = stand.get("geometry")
@@ -245,14 +233,14 @@ def stand_hectares(stand: Mapping[str, Any]) -> float:
 
 
 def spot_mu(spot: Mapping[str, Any]) -> Optional[float]:
-    mu = _number(spot.get("area_mu"))
-    if mu is None and _number(spot.get("area_m2")) is not None:
-        mu = _number(spot.get("area_m2")) / M2_PER_MU
+    mu = as_float(spot.get("area_mu"))
+    if mu is None and as_float(spot.get("area_m2")) is not None:
+        mu = as_float(spot.get("area_m2")) / M2_PER_MU
     return mu
 
 
 def is_forest_land(stand: Mapping[str, Any]) -> bool:
-    land_class = _text(stand.get("land_class"))
+    land_class = as_text(stand.get("land_class"))
     return not land_class or land_class in schema.FOREST_LAND_CLASSES
 
 
@@ -295,7 +283,7 @@ def _group(stands: list[Mapping[str, Any]], hectares: list[float], column: str, 
            total: float) -> list[ResourceRow]:
     sums: dict[str, list] = {}
     for stand, area in zip(stands, hectares):
-        key = _text(stand.get(column))
+        key = as_text(stand.get(column))
         entry = sums.setdefault(key, [0, 0.0])
         entry[0] += 1
         entry[1] += area
@@ -310,8 +298,8 @@ def resource_summary(stands: Iterable[Mapping[str, Any]]) -> ResourceSummary:
     forest = [stand for stand in stands if is_forest_land(stand)]
     hectares = [stand_hectares(stand) for stand in forest]
     total = float(sum(hectares))
-    public = sum(area for stand, area in zip(forest, hectares) if _text(stand.get("forest_cat")) == "public")
-    natural = sum(area for stand, area in zip(forest, hectares) if _text(stand.get("origin")) == "natural")
+    public = sum(area for stand, area in zip(forest, hectares) if as_text(stand.get("forest_cat")) == "public")
+    natural = sum(area for stand, area in zip(forest, hectares) if as_text(stand.get("origin")) == "natural")
     return ResourceSummary(
         by_use=_group(forest, hectares, "forest_use", schema.FOREST_USES, total),
         by_origin=_group(forest, hectares, "origin", schema.ORIGINS, total),
@@ -386,7 +374,7 @@ def _spot_task(spots: list[Mapping[str, Any]]) -> TaskItem:
     if not spots:
         return TaskItem("图斑核实整改", "及时核实新下发的变化图斑", "暂无变化图斑", True)
     open_spots = [spot for spot in spots if is_open_spot(spot)]
-    unverified = sum(1 for spot in open_spots if _text(spot.get("status")) in UNVERIFIED_STATUSES)
+    unverified = sum(1 for spot in open_spots if as_text(spot.get("status")) in UNVERIFIED_STATUSES)
     target = "变化图斑{}个全部现地核实、整改到位并销号".format(len(spots))
     progress = "已销号或排除{}个；未销号{}个（{:,.1f}亩），其中未现地核实{}个".format(
         len(spots) - len(open_spots), len(open_spots), sum(spot_mu(spot) or 0.0 for spot in open_spots), unverified)
@@ -394,8 +382,8 @@ def _spot_task(spots: list[Mapping[str, Any]]) -> TaskItem:
 
 
 def _team_task(rangers: list[Mapping[str, Any]], lent_by: str, zones: list[Mapping[str, Any]]) -> TaskItem:
-    supervisors = sum(1 for person in rangers if _text(person.get("role")) == "supervisor")
-    keepers = sum(1 for person in rangers if _text(person.get("role")) != "supervisor")
+    supervisors = sum(1 for person in rangers if as_text(person.get("role")) == "supervisor")
+    keepers = sum(1 for person in rangers if as_text(person.get("role")) != "supervisor")
     progress = "{}基层监管员{}名、护林员{}名；{}".format(
         lent_by, supervisors, keepers,
         "管护网格{}个".format(len(zones)) if zones else "尚未划定管护网格")
@@ -418,10 +406,10 @@ def area_rangers(tree: Hierarchy, code: str, rangers: list[Mapping[str, Any]]) -
 # --- the key problems ------------------------------------------------------------------------------
 
 def _spot_problem(spot: Mapping[str, Any]) -> SpotProblem:
-    status = _text(spot.get("status"))
-    return SpotProblem(_text(spot.get("spot_no")), _text(spot.get("town")), _text(spot.get("village")),
+    status = as_text(spot.get("status"))
+    return SpotProblem(as_text(spot.get("spot_no")), as_text(spot.get("town")), as_text(spot.get("village")),
                        spot_mu(spot), schema.code_label("spot_status", status) or UNFILLED,
-                       _text(spot.get("chief_name")))
+                       as_text(spot.get("chief_name")))
 
 
 def _place(tree: Hierarchy, code: str) -> str:
@@ -470,7 +458,7 @@ def build_handbook(data: WorkspaceData, code: str, as_of: dt.date,
             "belongs to it).".format(node.name, code))
     compliance = year_compliance(data, as_of) if compliance is None else compliance
     spots = sorted(_in_area(records(data.spots, SPOT_FIELDS, ("area_m2",)), wanted),
-                   key=lambda spot: _text(spot.get("spot_no")))
+                   key=lambda spot: as_text(spot.get("spot_no")))
     rangers, lent_by = area_rangers(tree, code, records(data.rangers, RANGER_FIELDS))
     zones = _in_area(records(data.zones, ZONE_FIELDS[:2]), wanted)
     rule = {rule.level: rule for rule in data.rules}.get(node.level)

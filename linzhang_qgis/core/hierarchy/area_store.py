@@ -19,14 +19,14 @@ from typing import Any, Mapping, Optional
 
 from .. import schema
 from ..errors import InputDataError, WorkspaceError
-from ..gpkg_sqlite import datetime_text, file_name, local_now, parse_datetime, reading, touch_contents, writing
+from ..gpkg_sqlite import (ConflictError, NothingToUndo, datetime_text, ensure_current_schema, file_name,  # noqa: F401
+                           has_table, local_now, parse_datetime, reading, touch_contents, undoes, writing)
 from ..values import is_blank
 
 AREAS = schema.RESP_AREAS.name
 HISTORY = schema.AREA_HISTORY.name
 FIELDS: tuple[str, ...] = schema.RESP_AREAS.field_names
 EDITABLE: tuple[str, ...] = ("chief_name", "chief_title", "chief_phone", "supervisor")
-UNDO_NOTE = re.compile(r"^undo #(\d+)")
 PHONE_CHARACTERS = re.compile(r"^[0-9 +()\-]+$")
 _LABELS = {name: (schema.RESP_AREAS.field(name).alias_zh, schema.RESP_AREAS.field(name).alias_en) for name in EDITABLE}
 
@@ -49,16 +49,9 @@ class AreaHistoryEntry:
 
     @property
     def undoes(self) -> Optional[int]:
-        match = UNDO_NOTE.match(self.note or "")
-        return int(match.group(1)) if match else None
+        return undoes(self.note)
 
 
-class ConflictError(WorkspaceError):
-    """The area was changed elsewhere since it was loaded."""
-
-
-class NothingToUndo(WorkspaceError):
-    """The area has no change left that could be undone."""
 
 
 class ChiefDetailError(InputDataError):
@@ -103,12 +96,8 @@ def check_chief_change(changes: Mapping[str, Any]) -> dict:
 _SELECT = "SELECT fid, {} FROM {}".format(", ".join(f'"{name}"' for name in FIELDS), AREAS)
 
 
-def _has_history_table(db: sqlite3.Connection) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (HISTORY,)).fetchone() is not None
-
-
 def _history_counts(db: sqlite3.Connection, code: Optional[str] = None) -> dict[str, tuple[int, int]]:
-    if not _has_history_table(db):
+    if not has_table(db, HISTORY):
         return {}
     sql = f"SELECT code, count(*), max(fid) FROM {HISTORY}"
     rows = db.execute(sql + " GROUP BY code") if code is None else db.execute(sql + " WHERE code = ? GROUP BY code",
@@ -161,21 +150,13 @@ def _entry(row: tuple) -> AreaHistoryEntry:
 def history(path: str, code: str) -> list[AreaHistoryEntry]:
     """The changes of one area's chief details, oldest first (none for a workspace without the table)."""
     with reading(path) as db:
-        if not _has_history_table(db):
+        if not has_table(db, HISTORY):
             return []
         return [_entry(row) for row in db.execute(_HISTORY_SELECT, (code,))]
 
 
 # --- writing -----------------------------------------------------------------------------------------
 
-def _ensure_history_table(path: str) -> None:
-    from ..workspace import migrate_workspace, read_workspace_info
-
-    if read_workspace_info(path).schema_version < schema.SCHEMA_VERSION:
-        from ..gpkg_sqlite import check_writable
-
-        check_writable(path)
-        migrate_workspace(path)
 
 
 def _conflict(state: AreaState) -> ConflictError:
@@ -211,7 +192,7 @@ def apply_chief_change(path: str, fid: int, version: str, changes: Mapping[str, 
     UPDATE resp_areas, INSERT the area_history row, COMMIT. Nothing is written when no field really changes."""
     _require_who(who)
     cleaned = check_chief_change(changes)
-    _ensure_history_table(path)
+    ensure_current_schema(path)
     with writing(path) as db:
         state = _read_state(db, path, fid)
         if state.version != version:
@@ -226,7 +207,7 @@ def undo_last(path: str, fid: int, version: str, who: str, now: Optional[dt.date
     """Restore the values before the area's latest change not yet undone, with a history row of its own
     ('undo #<fid>'); NothingToUndo when there is none; ConflictError on a version mismatch."""
     _require_who(who)
-    _ensure_history_table(path)
+    ensure_current_schema(path)
     with writing(path) as db:
         state = _read_state(db, path, fid)
         if state.version != version:

@@ -43,7 +43,7 @@ import numpy as np
 
 from .. import schema
 from ..errors import InputDataError
-from ..values import as_int, is_blank, normalise_code
+from ..values import as_int, as_text, normalise_code
 from .tree import Hierarchy, build_hierarchy
 
 PROBLEM_TYPES = ("gap", "overlap", "outside_parent", "orphan", "duplicate_code", "level_mismatch",
@@ -137,9 +137,6 @@ class CheckResult:
 
 # --- reading the rows ---------------------------------------------------------------------------------------
 
-def _text(value: Any) -> str:
-    return "" if is_blank(value) else str(value).strip()
-
 
 def polygonal(geometry: Any):
     """The polygonal part of ``geometry`` as one geometry (empty Polygon when there is none)."""
@@ -199,7 +196,7 @@ def prepare_areas(codes: Sequence, parents: Sequence, levels: Sequence, geometri
     code_text = np.array([normalise_code(value) for value in codes], dtype=object)
     parent_text = np.array([normalise_code(value) for value in parents], dtype=object)
     level_values = [as_int(value) for value in levels]
-    name_text = np.array([_text(value) for value in names], dtype=object)
+    name_text = np.array([as_text(value) for value in names], dtype=object)
     repaired, invalid = repair(np.asarray(list(geometries), dtype=object))
     hierarchy = build_hierarchy({"code": code, "parent_code": parent, "level": level, "name": name, "fid": row}
                                 for row, (code, parent, level, name)

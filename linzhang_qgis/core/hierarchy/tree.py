@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from .. import schema
-from ..values import as_int, is_blank, normalise_code
+from ..values import as_float, as_int, as_text, normalise_code
 
 # A change spot still needs work unless it is closed (销号) or was found to be a false detection.
 CLOSED_STATUSES = ("closed",)
@@ -32,19 +32,6 @@ class AreaNode:
     @property
     def level_zh(self) -> str:
         return schema.AREA_LEVELS[self.level][0] if self.level in schema.AREA_LEVELS else ""
-
-
-def _text(value: Any) -> str:
-    return "" if is_blank(value) else str(value).strip()
-
-
-def _real(value: Any) -> Optional[float]:
-    if is_blank(value) or value == "":
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @dataclass
@@ -134,10 +121,10 @@ def build_hierarchy(rows: Iterable[Mapping[str, Any]]) -> Hierarchy:
                 duplicates.append(code)
             continue
         nodes[code] = AreaNode(
-            code=code, name=_text(row.get("name")), level=as_int(row.get("level")),
-            parent_code=normalise_code(row.get("parent_code")), chief_name=_text(row.get("chief_name")),
-            chief_title=_text(row.get("chief_title")), chief_phone=_text(row.get("chief_phone")),
-            supervisor=_text(row.get("supervisor")), area_ha=_real(row.get("area_ha")),
+            code=code, name=as_text(row.get("name")), level=as_int(row.get("level")),
+            parent_code=normalise_code(row.get("parent_code")), chief_name=as_text(row.get("chief_name")),
+            chief_title=as_text(row.get("chief_title")), chief_phone=as_text(row.get("chief_phone")),
+            supervisor=as_text(row.get("supervisor")), area_ha=as_float(row.get("area_ha")),
             fid=as_int(row.get("fid")))
     roots: list[str] = []
     orphans: list[str] = []
@@ -159,12 +146,12 @@ def forest_ha_by_area(stands: Iterable[Mapping[str, Any]]) -> dict[str, float]:
     without a land class counts as forest. Uses ``area_ha`` (or ``area_m2`` / 10,000)."""
     totals: dict[str, float] = {}
     for stand in stands:
-        land_class = _text(stand.get("land_class"))
+        land_class = as_text(stand.get("land_class"))
         if land_class and land_class not in schema.FOREST_LAND_CLASSES:
             continue
-        hectares = _real(stand.get("area_ha"))
+        hectares = as_float(stand.get("area_ha"))
         if hectares is None:
-            square_metres = _real(stand.get("area_m2"))
+            square_metres = as_float(stand.get("area_m2"))
             hectares = square_metres / 10_000.0 if square_metres is not None else 0.0
         code = normalise_code(stand.get("area_code"))
         totals[code] = totals.get(code, 0.0) + hectares
@@ -173,7 +160,7 @@ def forest_ha_by_area(stands: Iterable[Mapping[str, Any]]) -> dict[str, float]:
 
 def is_open_spot(spot: Mapping[str, Any]) -> bool:
     """A change spot that still needs work: not closed, and not found to be a false detection."""
-    return _text(spot.get("status")) not in CLOSED_STATUSES and _text(spot.get("determination")) != "false"
+    return as_text(spot.get("status")) not in CLOSED_STATUSES and as_text(spot.get("determination")) != "false"
 
 
 def open_spots_by_area(spots: Iterable[Mapping[str, Any]]) -> dict[str, int]:

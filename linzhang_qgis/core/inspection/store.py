@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import sqlite3
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
@@ -27,6 +26,7 @@ from typing import Any, Mapping, Optional
 from .. import schema
 from ..errors import WorkspaceError
 from ..gpkg_sqlite import BUSY_TIMEOUT_S, READERS, check_writable, touch_contents  # noqa: F401 - re-exported
+from ..gpkg_sqlite import ConflictError, NothingToUndo, undoes  # noqa: F401 - re-exported
 from ..gpkg_sqlite import datetime_text as _datetime_text
 from ..gpkg_sqlite import envelope as _envelope  # noqa: F401 - tests read it here
 from ..gpkg_sqlite import file_name as _name
@@ -43,7 +43,6 @@ from .workflow import FROZEN_FIELDS, check_change, coerce_value
 SPOTS = schema.CHANGE_SPOTS.name
 HISTORY = schema.SPOT_HISTORY.name
 FIELDS: tuple[str, ...] = schema.CHANGE_SPOTS.field_names
-UNDO_NOTE = re.compile(r"^undo #(\d+)")
 
 
 @dataclass(frozen=True)
@@ -67,16 +66,9 @@ class HistoryEntry:
     @property
     def undoes(self) -> Optional[int]:
         """The fid of the history row this row undid, or None when it is not an undo."""
-        match = UNDO_NOTE.match(self.note or "")
-        return int(match.group(1)) if match else None
+        return undoes(self.note)
 
 
-class ConflictError(WorkspaceError):
-    """The spot was changed elsewhere (another QGIS window, another program) since it was loaded."""
-
-
-class NothingToUndo(WorkspaceError):
-    """The spot has no change left that could be undone."""
 
 
 # the converter of each field from its stored value (None: as stored)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from .. import schema
 from ..errors import InputDataError
-from ..values import as_int, is_blank, normalise_code
+from ..values import as_int, as_text, is_blank, normalise_code
 from .rules import PatrolRule
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,9 +64,6 @@ class ComplianceResult:
 
 
 # --- small value helpers -------------------------------------------------------------------------
-
-def _text(value: Any) -> str:
-    return "" if is_blank(value) else str(value).strip()
 
 
 def _flag(value: Any, default: bool) -> bool:
@@ -174,12 +171,12 @@ def _counted_patrols(areas, tracks, codes: list[str], chiefs: list[str], min_ins
         for day, dated, foot, geometry in zip(days, dated_column, foot_column, geometries)], dtype=bool)
     if not eligible.any():
         return result
-    keys = [_text(v) or f"\x00row{i}" for i, v in enumerate(tracks["patrol_id"])]
+    keys = [as_text(v) or f"\x00row{i}" for i, v in enumerate(tracks["patrol_id"])]
     frame = pd.DataFrame({
         "row": np.arange(n),
         "key": keys,
         "code": [normalise_code(v) for v in tracks["area_code"]],
-        "patroller": [_text(v) for v in tracks["patroller"]],
+        "patroller": [as_text(v) for v in tracks["patroller"]],
         "day": days,
     })[eligible]
     area_index = pd.DataFrame({"area": np.arange(len(areas)), "code": codes, "patroller": chiefs})
@@ -242,8 +239,8 @@ def patrol_compliance(areas: "gpd.GeoDataFrame", tracks: "gpd.GeoDataFrame", rul
 
     codes = [normalise_code(v) for v in areas["code"]]
     parents = [normalise_code(v) for v in areas["parent_code"]]
-    chiefs = [_text(v) for v in areas["chief_name"]]
-    names = [_text(v) for v in areas["name"]]
+    chiefs = [as_text(v) for v in areas["chief_name"]]
+    names = [as_text(v) for v in areas["name"]]
     levels = [as_int(v) for v in areas["level"]]
     rule_by_level = {rule.level: rule for rule in rules}
     counted = _counted_patrols(areas, tracks, codes, chiefs, float(min_inside), on_foot_only)
