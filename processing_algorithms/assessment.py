@@ -22,10 +22,10 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDate, QVariant
 
 from ..core import schema
-from ..core.errors import InputDataError, LinzhangError
+from ..core.errors import InputDataError
 from ..i18n import tr
 from ..qgis_glue.frames import WKB_TYPE
-from .base import LinzhangAlgorithm, raise_for
+from .base import LinzhangAlgorithm
 
 AREA_FIELDS = ("code", "name", "level", "parent_code", "chief_name")
 TRACK_FIELDS = ("patrol_id", "patroller", "area_code", "start_time", "end_time", "dated", "on_foot")
@@ -204,17 +204,6 @@ class AssessmentAlgorithm(LinzhangAlgorithm):
         return indicators_from_rows(self._rows(source))
 
     # --- running ---------------------------------------------------------------------------------
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        try:
-            return self._run(parameters, context, feedback)
-        except LinzhangError as error:
-            raise_for(error)
-
-    @staticmethod
-    def _check(feedback) -> None:
-        if feedback.isCanceled():
-            raise QgsProcessingException(tr("Canceled."))
 
     def _run(self, parameters, context, feedback) -> dict:
         from ..core.assessment.scoring import AssessmentCanceled, Settings, assess, assessment_period, summary_lines

@@ -67,6 +67,22 @@ class LinzhangAlgorithm(QgsProcessingAlgorithm):
         packages = dependencies.describe(missing)
         return False, bilingual(tr(message).format(packages), message.format(packages))
 
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        """Runs ``_run``; a core error becomes the Chinese and English sentence QGIS shows, never a traceback."""
+        try:
+            return self._run(parameters, context, feedback)
+        except LinzhangError as error:
+            raise_for(error)
+
+    def _run(self, parameters, context, feedback) -> dict:
+        raise NotImplementedError
+
+    @staticmethod
+    def _check(feedback) -> None:
+        """Stop with "Canceled." when the user cancelled the run."""
+        if feedback.isCanceled():
+            raise QgsProcessingException(tr("Canceled."))
+
     def checkParameterValues(self, parameters, context):  # noqa: N802
         can_run, message = self.canExecute()
         if not can_run:

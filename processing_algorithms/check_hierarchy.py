@@ -18,10 +18,10 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ..core.errors import InputDataError, LinzhangError
+from ..core.errors import InputDataError
 from ..i18n import bilingual, tr
 from ..qgis_glue.frames import WKB_TYPE
-from .base import LinzhangAlgorithm, raise_for
+from .base import LinzhangAlgorithm
 from .patrol_coverage import _centre_lonlat, working_crs
 
 DEFAULT_FIELDS = {"CODE_FIELD": "code", "PARENT_FIELD": "parent_code", "LEVEL_FIELD": "level"}
@@ -105,12 +105,6 @@ class CheckHierarchyAlgorithm(LinzhangAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.SLIVERS_FIXED, tr("Slivers fixed")))
 
     # --- running ---------------------------------------------------------------------------------
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        try:
-            return self._run(parameters, context, feedback)
-        except LinzhangError as error:
-            raise_for(error)
 
     def _source(self, parameters, context):
         """The input without Processing's validity filter: invalid polygons are what this tool reports, so they

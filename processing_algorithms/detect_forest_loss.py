@@ -21,10 +21,10 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDate
 
 from ..core import schema
-from ..core.errors import InputDataError, LinzhangError
+from ..core.errors import InputDataError
 from ..i18n import bilingual, tr, tr_noop
 from ..qgis_glue.frames import WKB_TYPE
-from .base import LinzhangAlgorithm, raise_for
+from .base import LinzhangAlgorithm
 from .workspace_output import RefreshesSpotLayers
 
 AREA_CODE_FIELDS = ("code", "area_code")  # the workspace's responsibility areas have "code"
@@ -164,12 +164,6 @@ class DetectForestLossAlgorithm(RefreshesSpotLayers, LinzhangAlgorithm):
                      "transaction; repeats of spots already there are not added."))
 
     # --- running ---------------------------------------------------------------------------------
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        try:
-            return self._run(parameters, context, feedback)
-        except LinzhangError as error:
-            raise_for(error)
 
     def _raster_path(self, parameters, name: str, context, label_zh: str, label_en: str) -> str:
         layer = self.parameterAsRasterLayer(parameters, name, context)

@@ -18,10 +18,9 @@ from qgis.core import (
 )
 
 from ..core import schema
-from ..core.errors import LinzhangError
 from ..i18n import bilingual, tr, tr_noop
 from ..qgis_glue.frames import WKB_TYPE
-from .base import LinzhangAlgorithm, raise_for
+from .base import LinzhangAlgorithm
 from .workspace_output import crs_to_epsg
 
 SOURCES = ("file_name", "track_name", "fixed", "column")  # the order of PATROLLER_SOURCE's options
@@ -147,12 +146,6 @@ class ImportTracksAlgorithm(LinzhangAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.ADDED_TO_WORKSPACE, tr("Patrols added to the workspace")))
 
     # --- running ---------------------------------------------------------------------------------
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        try:
-            return self._run(parameters, context, feedback)
-        except LinzhangError as error:
-            raise_for(error)
 
     def _run(self, parameters, context, feedback) -> dict:
         from ..core.patrols import track_import

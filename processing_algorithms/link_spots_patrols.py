@@ -16,10 +16,10 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ..core.errors import InputDataError, LinzhangError
+from ..core.errors import InputDataError
 from ..i18n import bilingual, tr, tr_noop
 from ..qgis_glue.frames import add_multi_feature
-from .base import LinzhangAlgorithm, raise_for
+from .base import LinzhangAlgorithm
 from .workspace_output import RefreshesSpotLayers
 
 SPOT_FIELDS = ("spot_no", "before_date", "after_date")
@@ -83,17 +83,6 @@ class LinkSpotsPatrolsAlgorithm(RefreshesSpotLayers, LinzhangAlgorithm):
             self.addOutput(QgsProcessingOutputNumber(name, label))
 
     # --- running ---------------------------------------------------------------------------------
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        try:
-            return self._run(parameters, context, feedback)
-        except LinzhangError as error:
-            raise_for(error)
-
-    @staticmethod
-    def _check(feedback) -> None:
-        if feedback.isCanceled():
-            raise QgsProcessingException(tr("Canceled."))
 
     def _sources(self, parameters, context):
         spots = self.parameterAsSource(parameters, self.SPOTS, context)

@@ -18,10 +18,10 @@ from qgis.core import (
 )
 
 from ..core import schema
-from ..core.errors import InputDataError, LinzhangError
+from ..core.errors import InputDataError
 from ..i18n import bilingual, tr
 from ..qgis_glue.frames import WKB_TYPE
-from .base import LinzhangAlgorithm, raise_for
+from .base import LinzhangAlgorithm
 from .patrol_coverage import _centre_lonlat, working_crs
 
 RANGER_FIELDS = ("ranger_id", "name", "area_code")
@@ -115,12 +115,6 @@ class ManagementGridAlgorithm(LinzhangAlgorithm):
             self.addOutput(QgsProcessingOutputNumber(name, label))
 
     # --- reading ---------------------------------------------------------------------------------
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        try:
-            return self._run(parameters, context, feedback)
-        except LinzhangError as error:
-            raise_for(error)
 
     def _source(self, parameters, name: str, context):
         """The layer of a parameter; invalid polygons reach the core, which repairs them and says so."""

@@ -22,10 +22,9 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDate, QVariant
 
-from ..core.errors import LinzhangError
 from ..i18n import bilingual, tr, tr_noop
 from ..qgis_glue.frames import add_multi_feature
-from .base import LinzhangAlgorithm, raise_for
+from .base import LinzhangAlgorithm
 
 TRACK_FIELDS = ("patrol_id", "start_time", "end_time", "dated", "on_foot")
 DEFAULT_EPSG = 4547  # CGCS2000 / 3-degree Gauss-Kruger CM 114E (Ganzhou)
@@ -156,17 +155,6 @@ class PatrolCoverageAlgorithm(LinzhangAlgorithm):
                 return raw.toPyDate()
             return None
         return value.date().toPyDate()
-
-    @staticmethod
-    def _check(feedback) -> None:
-        if feedback.isCanceled():
-            raise QgsProcessingException(tr("Canceled."))
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        try:
-            return self._run(parameters, context, feedback)
-        except LinzhangError as error:
-            raise_for(error)
 
     def _run(self, parameters, context, feedback):
         import numpy as np

@@ -12,9 +12,9 @@ from qgis.core import (
 )
 
 from ..core import schema
-from ..core.errors import InputDataError, LinzhangError
+from ..core.errors import InputDataError
 from ..i18n import tr
-from .base import LinzhangAlgorithm, raise_for
+from .base import LinzhangAlgorithm
 
 
 def _with_suffix(path: str, suffix: str) -> str:
@@ -63,12 +63,6 @@ class PublicListAlgorithm(LinzhangAlgorithm):
                                                         optional=True, createByDefault=False),
                   tr("Optional: the list as a CSV file, UTF-8 with a byte-order mark."))
         self.addOutput(QgsProcessingOutputNumber(self.ROWS, tr("Chiefs listed")))
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        try:
-            return self._run(parameters, context, feedback)
-        except LinzhangError as error:
-            raise_for(error)
 
     def _run(self, parameters, context, feedback) -> dict:
         from ..core.handbook import lists
