@@ -17,13 +17,13 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterString,
-    QgsVectorLayer,
 )
 
 from ..core import schema
-from ..core.errors import InputDataError, LinzhangError
+from ..core.errors import InputDataError
 from ..i18n import tr
-from .base import LinzhangAlgorithm, raise_for
+from ..qgis_glue.layout_items import first_missing, move_into, open_workspace_layer, remove_empty_folders
+from .base import LinzhangAlgorithm
 
 LIST_TITLE = "护林员“包山包人”责任清单"
 CODE_SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -38,27 +38,6 @@ def parse_codes(text: str) -> list[str]:
     """Area codes from a list separated by commas (also Chinese commas, semicolons or spaces), in order, without
     repeats."""
     return list(dict.fromkeys(part for part in CODE_SEPARATORS.split(text or "") if part))
-
-
-def first_missing(path: str) -> str:
-    """The outermost folder of ``path`` that does not exist yet ("" when it exists): what making it creates."""
-    missing = ""
-    path = os.path.abspath(path)
-    while path and not os.path.exists(path):
-        missing, parent = path, os.path.dirname(path)
-        if parent == path:
-            break
-        path = parent
-    return missing
-
-
-def remove_empty_folders(root: str) -> None:
-    """Remove ``root`` and the folders below it when they hold no file."""
-    if not root or not os.path.isdir(root):
-        return
-    for folder, _subfolders, _files in os.walk(root, topdown=False):
-        if not os.listdir(folder):
-            os.rmdir(folder)
 
 
 def _canceled() -> InputDataError:
@@ -122,12 +101,6 @@ class ExportGridAlgorithm(LinzhangAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.ZONES, tr("Zones exported")))
         self.addOutput(QgsProcessingOutputNumber(self.MAPS, tr("Ranger maps written")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        try:
-            return self._run(parameters, context, feedback)
-        except LinzhangError as error:
-            raise_for(error)
-
     # --- reading ---------------------------------------------------------------------------------
 
     def _workspace(self, parameters, context) -> str:
@@ -139,16 +112,6 @@ class ExportGridAlgorithm(LinzhangAlgorithm):
         read_workspace_info(path)  # WorkspaceError when it is not a one-map workspace
         return path
 
-    @staticmethod
-    def open_layer(path: str, layer_def: schema.LayerDef) -> QgsVectorLayer:
-        layer = QgsVectorLayer(f"{path}|layername={layer_def.name}", layer_def.name, "ogr")
-        if not layer.isValid():
-            name = os.path.basename(path)
-            raise InputDataError(f"工作空间 {name} 缺少图层 {layer_def.name}（{layer_def.title_zh}）或无法读取。",
-                                 f"The workspace {name} lacks the layer {layer_def.name} ({layer_def.title_en}) or "
-                                 "it cannot be read.")
-        return layer
-
     @classmethod
     def read_workspace(cls, path: str, feedback=None):
         """The zones, areas, rangers and stands of the workspace as frames in a projected CRS in metres (the
@@ -156,7 +119,7 @@ class ExportGridAlgorithm(LinzhangAlgorithm):
         from ..qgis_glue.frames import source_to_frame
         from .patrol_coverage import _centre_lonlat, working_crs
 
-        layers = {layer_def.name: cls.open_layer(path, layer_def)
+        layers = {layer_def.name: open_workspace_layer(path, layer_def)
                   for layer_def in (schema.GRID_ZONES, schema.RESP_AREAS, schema.RANGERS, schema.FOREST_STANDS)}
         zones_layer = layers[schema.GRID_ZONES.name]
         crs = working_crs(zones_layer.crs(), _centre_lonlat(zones_layer, zones_layer.crs())
@@ -258,10 +221,7 @@ class ExportGridAlgorithm(LinzhangAlgorithm):
                 write_responsibility_list(list_path, chosen, self._title(chosen, frames))
                 feedback.pushInfo(tr("Responsibility list written: {}").format(list_path))
             if staging:
-                for sheet in written:
-                    target = os.path.join(folder, os.path.basename(sheet))
-                    os.replace(sheet, target)
-                    final.append(target)
+                final = move_into(written, folder)
             finished = True
         except OSError as error:
             raise InputDataError(f"无法写入责任清单或管护责任图：{error}",

@@ -20,9 +20,10 @@ from qgis.core import (
 )
 
 from ..core import schema
-from ..core.errors import InputDataError, LinzhangError
+from ..core.errors import InputDataError
 from ..i18n import tr
-from .base import LinzhangAlgorithm, raise_for
+from ..qgis_glue.layout_items import first_missing, move_into, remove_empty_folders
+from .base import LinzhangAlgorithm
 
 LEDGER_TITLE = "森林督查图斑核查台账"
 SPOT_NO_SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -32,27 +33,6 @@ def parse_spot_numbers(text: str) -> list[str]:
     """Spot numbers from a list separated by commas (also Chinese commas, semicolons or spaces), in order,
     without repeats."""
     return list(dict.fromkeys(part for part in SPOT_NO_SEPARATORS.split(text or "") if part))
-
-
-def _first_missing(path: str) -> str:
-    """The outermost folder of ``path`` that does not exist yet ("" when it exists): what making it creates."""
-    missing = ""
-    path = os.path.abspath(path)
-    while path and not os.path.exists(path):
-        missing, parent = path, os.path.dirname(path)
-        if parent == path:
-            break
-        path = parent
-    return missing
-
-
-def _remove_empty_folders(root: str) -> None:
-    """Remove ``root`` and the folders below it when they hold no file."""
-    if not root or not os.path.isdir(root):
-        return
-    for folder, _subfolders, files in os.walk(root, topdown=False):
-        if not files and not os.listdir(folder):
-            os.rmdir(folder)
 
 
 def _fail(message_zh: str, message_en: str) -> None:
@@ -113,12 +93,6 @@ class ExportInspectionAlgorithm(LinzhangAlgorithm):
                                                           optional=True, createByDefault=False),
                   tr("Optional folder for the evidence sheets: one A4 PDF per spot, named <spot number>.pdf."))
         self.addOutput(QgsProcessingOutputNumber(self.SHEETS, tr("Evidence sheets written")))
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        try:
-            return self._run(parameters, context, feedback)
-        except LinzhangError as error:
-            raise_for(error)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -208,8 +182,8 @@ class ExportInspectionAlgorithm(LinzhangAlgorithm):
         written: list[str] = []
         final: list[str] = []
         staging = None
-        created = [_first_missing(folder) if folder else "",
-                   _first_missing(os.path.dirname(os.path.abspath(ledger))) if ledger else ""]
+        created = [first_missing(folder) if folder else "",
+                   first_missing(os.path.dirname(os.path.abspath(ledger))) if ledger else ""]
         finished = False
         try:
             if folder:
@@ -234,10 +208,7 @@ class ExportInspectionAlgorithm(LinzhangAlgorithm):
                 os.makedirs(os.path.dirname(os.path.abspath(ledger)), exist_ok=True)
                 write_verification_ledger(ledger, spots, counts, history, LEDGER_TITLE)
                 feedback.pushInfo(tr("Verification ledger written: {}").format(ledger))
-            for sheet in written:
-                target = os.path.join(folder, os.path.basename(sheet))
-                os.replace(sheet, target)
-                final.append(target)
+            final = move_into(written, folder)
             finished = True
         except OSError as error:
             _fail(f"无法写入取证表：{error}", f"Could not write the evidence sheets: {error}")
@@ -246,7 +217,7 @@ class ExportInspectionAlgorithm(LinzhangAlgorithm):
                 shutil.rmtree(staging, ignore_errors=True)
             if not finished:  # a failed run leaves no empty folder behind
                 for root in created:
-                    _remove_empty_folders(root)
+                    remove_empty_folders(root)
         if folder:
             feedback.pushInfo(tr("{} evidence sheets written to {}").format(len(final), folder))
         return {self.LEDGER: ledger or None, self.EVIDENCE_FOLDER: folder or None, self.SHEETS: len(final)}

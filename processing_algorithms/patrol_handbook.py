@@ -16,32 +16,12 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..core.errors import InputDataError, LinzhangError
+from ..core.errors import InputDataError
 from ..i18n import tr, tr_noop
-from .base import LinzhangAlgorithm, raise_for
+from ..qgis_glue.layout_items import first_missing, move_into, remove_empty_folders
+from .base import LinzhangAlgorithm
 
 LEVELS = (tr_noop("District chiefs"), tr_noop("Town chiefs"), tr_noop("Village chiefs"), tr_noop("Group chiefs"))
-
-
-def first_missing(path: str) -> str:
-    """The outermost folder of ``path`` that does not exist yet ("" when it exists): what making it creates."""
-    missing = ""
-    path = os.path.abspath(path)
-    while path and not os.path.exists(path):
-        missing, parent = path, os.path.dirname(path)
-        if parent == path:
-            break
-        path = parent
-    return missing
-
-
-def remove_empty_folders(root: str) -> None:
-    """Remove ``root`` and the folders below it when they hold no file."""
-    if not root or not os.path.isdir(root):
-        return
-    for folder, _subfolders, _files in os.walk(root, topdown=False):
-        if not os.listdir(folder):
-            os.rmdir(folder)
 
 
 class PatrolHandbookAlgorithm(LinzhangAlgorithm):
@@ -96,12 +76,6 @@ class PatrolHandbookAlgorithm(LinzhangAlgorithm):
         self._add(QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, tr("Output folder")),
                   tr("The folder for the PDFs, one per chief: 巡林手册_<area code>_<chief>.pdf."))
         self.addOutput(QgsProcessingOutputNumber(self.FILES, tr("Handbooks written")))
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        try:
-            return self._run(parameters, context, feedback)
-        except LinzhangError as error:
-            raise_for(error)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -164,10 +138,7 @@ class PatrolHandbookAlgorithm(LinzhangAlgorithm):
             written = export_handbook_pdfs(book_layout, staging, steps)
             if steps.isCanceled() or len(written) < len(handbooks):
                 raise InputDataError("已取消。", "Canceled.")
-            for path in written:
-                target = os.path.join(folder, os.path.basename(path))
-                os.replace(path, target)
-                final.append(target)
+            final = move_into(written, folder)
             finished = True
         except OSError as error:
             raise InputDataError(f"无法写入巡林手册：{error}", f"Could not write the patrol handbooks: {error}")

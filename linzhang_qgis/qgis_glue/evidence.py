@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence
 
@@ -22,45 +21,57 @@ from qgis.core import (
     QgsContrastEnhancement,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
-    QgsFeature,
-    QgsFillSymbol,
     QgsGeometry,
-    QgsLayoutExporter,
-    QgsLayoutItemLabel,
     QgsLayoutItemMap,
-    QgsLayoutItemPage,
-    QgsLayoutItemPicture,
-    QgsLayoutItemScaleBar,
-    QgsLayoutItemShape,
-    QgsLayoutMeasurement,
     QgsLayoutPoint,
-    QgsLayoutSize,
     QgsLayoutUtils,
     QgsMultiBandColorRenderer,
-    QgsPathResolver,
     QgsPointXY,
     QgsPrintLayout,
     QgsProject,
     QgsRasterLayer,
     QgsRasterMinMaxOrigin,
     QgsRectangle,
-    QgsSimpleFillSymbolLayer,
     QgsSingleSymbolRenderer,
-    QgsSymbolLayerUtils,
-    QgsTextFormat,
     QgsUnitTypes,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QByteArray, QSize, Qt
-from qgis.PyQt.QtGui import QColor, QFont
+from qgis.PyQt.QtCore import QByteArray, Qt
 
 from ..core.inspection import ledger as values
-from .styling import cjk_font_family
+from .layout_items import (
+    CELL_MARGIN_X,
+    CELL_MARGIN_Y,
+    CONTENT_WIDTH,
+    MARGIN,
+    MM,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    a4_layout,
+    add_box,
+    add_features,
+    add_footer,
+    add_heading,
+    add_label,
+    add_map,
+    add_north_arrow,
+    add_table_header,
+    add_table_row,
+    cjk_font,
+    export_pdf,
+    memory_layer,
+    new_scale_bar,
+    outline_over_halo,
+    private_project,
+    render_page_png,
+    round_step,
+    safe_file_stem,
+    text_format,
+    unique_name,
+    until_canceled,
+    wrap_text,
+)
 
-MM = QgsUnitTypes.LayoutUnit.LayoutMillimeters
-PAGE_WIDTH, PAGE_HEIGHT = 210.0, 297.0
-MARGIN = 12.0
-CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 CHIP_SIZE = 90.0  # mm, square
 CHIP_TOP = 31.0
 CHIP_GAP = CONTENT_WIDTH - 2 * CHIP_SIZE
@@ -72,20 +83,16 @@ CHIP_MARGIN = 0.35  # around the spot: this share of its larger side on each sid
 MIN_MARGIN_M = 40.0
 SPOT_OUTLINE = "#ffff00"
 SPOT_HALO = "#202020"
-NORTH_ARROW = "arrows/NorthArrow_02.svg"  # in QGIS's SVG folders
 TITLE = "森林督查图斑核查取证表"
 UNLINKED = "未关联"
 NO_IMAGE = "无影像"
-DEFAULT_DPI = 300
 TABLE_FONT = 9.0  # pt
 KEY_WIDTH = 25.0  # mm, the label cells of the table
 ROW_HEIGHT = 6.5  # mm, a one-line row
 HEADER_HEIGHT = 6.5
-CELL_MARGIN_X, CELL_MARGIN_Y = 1.2, 0.6
 MAX_LINES = 3  # a value cell wraps to at most this many lines; the notes take what room is left
 MIN_OPINION, MAX_OPINION = 12.0, 24.0  # mm, the box for the field verification opinion
 PAGE_BOTTOM = PAGE_HEIGHT - 15.0  # above the footer
-SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -183,95 +190,18 @@ def style_imagery(layer: QgsRasterLayer) -> None:
 
 def _outline_layer(geometry: QgsGeometry, crs: QgsCoordinateReferenceSystem) -> QgsVectorLayer:
     """The spot as a memory layer: a yellow outline over a dark halo, no fill (visible on any image)."""
-    layer = QgsVectorLayer(f"MultiPolygon?crs={crs.authid() or 'EPSG:4326'}", "图斑范围", "memory")
-    if not crs.authid():
-        layer.setCrs(crs)
-    feature = QgsFeature()
-    feature.setGeometry(geometry)
-    layer.dataProvider().addFeatures([feature])
-    halo, line = ({"style": "no", "outline_color": colour, "outline_width": str(width), "outline_width_unit": "MM",
-                   "joinstyle": "round"} for colour, width in ((SPOT_HALO, 1.1), (SPOT_OUTLINE, 0.55)))
-    symbol = QgsFillSymbol.createSimple(halo)
-    symbol.appendSymbolLayer(QgsSimpleFillSymbolLayer.create(line))
-    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+    layer = memory_layer("MultiPolygon", crs, "图斑范围", [])
+    add_features(layer, [([], geometry)])
+    layer.setRenderer(QgsSingleSymbolRenderer(outline_over_halo(SPOT_OUTLINE, 0.55, SPOT_HALO, 1.1)))
     return layer
 
 
 # --- the page ----------------------------------------------------------------------------------------
 
-def _font(size: float, bold: bool = False) -> QFont:
-    font = QFont(cjk_font_family())
-    font.setPointSizeF(size)
-    font.setBold(bold)
-    return font
-
-
-def _text_format(size: float, bold: bool = False) -> QgsTextFormat:
-    text_format = QgsTextFormat()
-    text_format.setFont(_font(size, bold))
-    text_format.setSize(size)
-    text_format.setSizeUnit(QgsUnitTypes.RenderUnit.RenderPoints)
-    return text_format
-
-
-def _label(layout: QgsPrintLayout, text: str, x: float, y: float, width: float, height: float, size: float = 9.5,
-           bold: bool = False, align=Qt.AlignmentFlag.AlignLeft, valign=Qt.AlignmentFlag.AlignVCenter,
-           fill: Optional[str] = None, frame: bool = False, colour: str = "#000000", margin: float = 1.2):
-    label = QgsLayoutItemLabel(layout)
-    label.setText(text)
-    if hasattr(label, "setTextFormat"):  # QGIS 3.24 and later
-        text_format = _text_format(size, bold)
-        text_format.setColor(QColor(colour))
-        label.setTextFormat(text_format)
-    else:
-        label.setFont(_font(size, bold))
-        label.setFontColor(QColor(colour))
-    label.setHAlign(align)
-    label.setVAlign(valign)
-    label.setMarginX(margin)
-    label.setMarginY(0.6)
-    layout.addLayoutItem(label)
-    label.attemptResize(QgsLayoutSize(width, height, MM))
-    label.attemptMove(QgsLayoutPoint(x, y, MM))
-    if fill:
-        label.setBackgroundEnabled(True)
-        label.setBackgroundColor(QColor(fill))
-    else:
-        label.setBackgroundEnabled(False)
-    label.setFrameEnabled(frame)
-    if frame:
-        label.setFrameStrokeColor(QColor("#7f7f7f"))
-        label.setFrameStrokeWidth(QgsLayoutMeasurement(0.2))
-    return label
-
-
-def _box(layout: QgsPrintLayout, x: float, y: float, width: float, height: float, fill: str = "#ffffff",
-         stroke: str = "#7f7f7f") -> QgsLayoutItemShape:
-    shape = QgsLayoutItemShape(layout)
-    shape.setShapeType(QgsLayoutItemShape.Shape.Rectangle)
-    shape.setSymbol(QgsFillSymbol.createSimple({"color": fill, "outline_color": stroke, "outline_width": "0.2",
-                                                "outline_width_unit": "MM"}))
-    layout.addLayoutItem(shape)
-    shape.attemptResize(QgsLayoutSize(width, height, MM))
-    shape.attemptMove(QgsLayoutPoint(x, y, MM))
-    return shape
-
-
 def _chip(layout: QgsPrintLayout, rect: tuple, layers: list, crs: QgsCoordinateReferenceSystem,
           extent: QgsRectangle, blank: bool) -> QgsLayoutItemMap:
-    x, y, width, height = rect
-    chip = QgsLayoutItemMap(layout)
-    layout.addLayoutItem(chip)
-    # resize before moving: in QGIS 3.22 moving a map item that still has no size makes its extent NaN
-    chip.attemptResize(QgsLayoutSize(width, height, MM))
-    chip.attemptMove(QgsLayoutPoint(x, y, MM))
-    chip.setCrs(crs)
-    chip.setKeepLayerSet(True)
-    chip.setLayers(layers)
+    chip = add_map(layout, rect, crs, layers, "#eeeeee" if blank else "#ffffff")
     chip.setExtent(extent)
-    chip.setFrameEnabled(True)
-    chip.setFrameStrokeColor(QColor("#404040"))
-    chip.setBackgroundColor(QColor("#eeeeee" if blank else "#ffffff"))
     return chip
 
 
@@ -306,49 +236,15 @@ def table_rows(spot: Mapping[str, Any], lon_lat: str = "") -> list[tuple[str, st
     ]
 
 
-def wrap_text(text: str, font: QFont, width: float, max_lines: int) -> list[str]:
-    """``text`` broken into lines no wider than ``width`` mm in ``font``: Chinese between any two
-    characters, Latin words and numbers whole unless a word alone is too wide. More than ``max_lines``
-    lines are cut, the last ending in "…"."""
-    def fits(line: str) -> bool:
-        return QgsLayoutUtils.textWidthMM(font, line) <= width
-
-    lines: list[str] = []
-    for paragraph in (text or "").split("\n"):
-        line = ""
-        for token in re.findall(r"[A-Za-z0-9_.,:;%()\-/+°]+|\s+|.", paragraph):
-            if fits(line + token):
-                line += token
-                continue
-            if line.strip():
-                lines.append(line.rstrip())
-            line = token.lstrip()
-            while line and not fits(line):  # a word wider than the cell: cut it
-                cut = len(line) - 1
-                while cut > 1 and not fits(line[:cut]):
-                    cut -= 1
-                lines.append(line[:cut])
-                line = line[cut:]
-        lines.append(line.rstrip())
-    while len(lines) > 1 and not lines[-1]:
-        lines.pop()
-    if len(lines) > max_lines:
-        last = lines[max_lines - 1]
-        while last and not fits(last + "…"):
-            last = last[:-1]
-        lines = lines[:max_lines - 1] + [last + "…"]
-    return lines
-
-
 def _row_height(lines: int) -> float:
-    return max(ROW_HEIGHT, lines * QgsLayoutUtils.fontHeightMM(_font(TABLE_FONT)) + 2 * CELL_MARGIN_Y + 0.5)
+    return max(ROW_HEIGHT, lines * QgsLayoutUtils.fontHeightMM(cjk_font(TABLE_FONT)) + 2 * CELL_MARGIN_Y + 0.5)
 
 
 def _layout_table(rows: list[tuple[str, str, str, str]], room: float) -> list[tuple[tuple, float]]:
     """The rows with their values wrapped to their cells and each row's height; a row without a second
     label spans the page (its second label is None). The last spanning row (the notes) takes the room
     that is left, so that the page stays one page."""
-    font = _font(TABLE_FONT)
+    font = cjk_font(TABLE_FONT)
     half = CONTENT_WIDTH / 2 - KEY_WIDTH - 2 * CELL_MARGIN_X - 0.5
     wide = CONTENT_WIDTH - KEY_WIDTH - 2 * CELL_MARGIN_X - 0.5
     laid = []
@@ -384,18 +280,12 @@ def build_evidence_page(spot: Mapping[str, Any], crs: QgsCoordinateReferenceSyst
         bbox = projected.boundingBox()
     extent = chip_extent(bbox)
 
-    layout = QgsPrintLayout(project)
-    layout.initializeDefaults()
-    page = layout.pageCollection().page(0)
-    page.setPageSize("A4", QgsLayoutItemPage.Orientation.Portrait)
     spot_no = values.text(spot.get("spot_no")) or "（无编号）"
-    layout.setName(f"{TITLE} {spot_no}")
-
-    _label(layout, TITLE, MARGIN, 9, CONTENT_WIDTH, 10, size=18, bold=True, align=Qt.AlignmentFlag.AlignHCenter)
+    layout = a4_layout(project, f"{TITLE} {spot_no}")
     status = values.coded_text("spot_status", spot.get("status"))
     subtitle = "监测编号：{}　　核查轮次：{}　　核查状态：{}".format(
         spot_no, values.text(spot.get("round_id")) or "—", status or "—")
-    _label(layout, subtitle, MARGIN, 20, CONTENT_WIDTH, 7, size=10.5, align=Qt.AlignmentFlag.AlignHCenter)
+    add_heading(layout, TITLE, subtitle, 9.0)
 
     chips = []
     for rect, raster, name, date_field in ((BEFORE_CHIP, before_layer, "前时相", "before_date"),
@@ -406,107 +296,65 @@ def build_evidence_page(spot: Mapping[str, Any], crs: QgsCoordinateReferenceSyst
         if raster is None:
             caption += "（{}）".format(NO_IMAGE)
         x, y, width, height = rect
-        _label(layout, caption, x, y + height + 1, width, 6.5, size=10.5, bold=True,
-               align=Qt.AlignmentFlag.AlignHCenter)
+        add_label(layout, caption, (x, y + height + 1, width, 6.5), size=10.5, bold=True,
+                  align=Qt.AlignmentFlag.AlignHCenter)
     before_map, after_map = chips
 
     row_y = CHIP_TOP + CHIP_SIZE + 9
-    scale_bar = QgsLayoutItemScaleBar(layout)
-    scale_bar.setStyle("Single Box")
-    scale_bar.setLinkedMap(before_map)
-    scale_bar.setUnits(QgsUnitTypes.DistanceUnit.DistanceMeters)
-    scale_bar.setUnitLabel("米")
-    side = extent.width()
-    step = _nice_step(side / 5.0)
-    scale_bar.setNumberOfSegments(2)
-    scale_bar.setNumberOfSegmentsLeft(0)
-    scale_bar.setUnitsPerSegment(step)
-    scale_bar.setTextFormat(_text_format(8))
-    scale_bar.setHeight(2.5)
-    layout.addLayoutItem(scale_bar)
-    scale_bar.attemptMove(QgsLayoutPoint(MARGIN, row_y, MM))
-    scale_bar.update()
-
-    north = QgsLayoutItemPicture(layout)
-    north.setPicturePath(QgsSymbolLayerUtils.svgSymbolNameToPath(NORTH_ARROW, QgsPathResolver()))
-    layout.addLayoutItem(north)
-    north.attemptResize(QgsLayoutSize(9, 11, MM))
-    north.attemptMove(QgsLayoutPoint(PAGE_WIDTH - MARGIN - 9, row_y - 1, MM))
-
-    if before_layer is None and after_layer is None:
-        note = "黄色线框为图斑范围。未提供前、后时相影像，图中仅显示图斑范围。"
-    elif before_layer is None or after_layer is None:
-        note = "黄色线框为图斑范围。未提供{}影像，该图中仅显示图斑范围。".format("前时相" if before_layer is None else "后时相")
-    else:
-        note = "黄色线框为图斑范围；两图范围、比例尺相同。"
-    _label(layout, note, MARGIN + 52, row_y - 0.5, CONTENT_WIDTH - 52 - 12, 9, size=8.5, colour="#404040",
-           align=Qt.AlignmentFlag.AlignHCenter)
+    _scale_bar(layout, before_map, extent, row_y)
+    add_north_arrow(layout, (PAGE_WIDTH - MARGIN - 9, row_y - 1, 9, 11))
+    add_label(layout, _chip_note(before_layer, after_layer), (MARGIN + 52, row_y - 0.5, CONTENT_WIDTH - 52 - 12, 9),
+              size=8.5, colour="#404040", align=Qt.AlignmentFlag.AlignHCenter)
 
     table_top = row_y + 12
-    _label(layout, "图斑信息", MARGIN, table_top, CONTENT_WIDTH, HEADER_HEIGHT, size=10.5, bold=True,
-           fill="#ddebf7", frame=True)
+    add_table_header(layout, "图斑信息", table_top, HEADER_HEIGHT, 10.5)
     rows = table_rows(spot, _lon_lat(geometry, crs))
     # below the table: a gap, the opinion header, its box (at least MIN_OPINION high) and the signatures
     below = 4 + HEADER_HEIGHT + MIN_OPINION + 3 + 7
     room = PAGE_BOTTOM - below - (table_top + HEADER_HEIGHT)
-    cells = _layout_table(rows, room)
     y = table_top + HEADER_HEIGHT
-    key_width, value_width = KEY_WIDTH, CONTENT_WIDTH / 2 - KEY_WIDTH
-    for (key1, value1, key2, value2), height in cells:
-        _label(layout, key1, MARGIN, y, key_width, height, size=TABLE_FONT, fill="#f2f2f2", frame=True)
-        if key2 is None:
-            _label(layout, value1, MARGIN + key_width, y, CONTENT_WIDTH - key_width, height, size=TABLE_FONT,
-                   frame=True)
-        else:
-            _label(layout, value1, MARGIN + key_width, y, value_width, height, size=TABLE_FONT, frame=True)
-            _label(layout, key2, MARGIN + key_width + value_width, y, key_width, height, size=TABLE_FONT,
-                   fill="#f2f2f2", frame=True)
-            _label(layout, value2, MARGIN + 2 * key_width + value_width, y, value_width, height, size=TABLE_FONT,
-                   frame=True)
+    for cells, height in _layout_table(rows, room):
+        add_table_row(layout, y, height, cells, KEY_WIDTH, TABLE_FONT)
         y += height
 
     opinion_top = y + 4
-    _label(layout, "现场核实意见", MARGIN, opinion_top, CONTENT_WIDTH, HEADER_HEIGHT, size=10.5, bold=True,
-           fill="#ddebf7", frame=True)
+    add_table_header(layout, "现场核实意见", opinion_top, HEADER_HEIGHT, 10.5)
     box_height = min(MAX_OPINION, PAGE_BOTTOM - 10 - (opinion_top + HEADER_HEIGHT))
-    _box(layout, MARGIN, opinion_top + HEADER_HEIGHT, CONTENT_WIDTH, box_height)
+    add_box(layout, (MARGIN, opinion_top + HEADER_HEIGHT, CONTENT_WIDTH, box_height))
     signature_y = opinion_top + HEADER_HEIGHT + box_height + 3
-    _label(layout, "核查人（签字）：______________　　审核人（签字）：______________　　日期：______年____月____日",
-           MARGIN, signature_y, CONTENT_WIDTH, 7, size=9.5)
-
-    made = (generated or dt.date.today()).isoformat()
-    _label(layout, "生成日期：{}　　林长制一张图（linzhang_qgis）".format(made), MARGIN, PAGE_HEIGHT - 12,
-           CONTENT_WIDTH / 2 + 20, 6, size=8, colour="#595959")
-    _label(layout, spot_no, PAGE_WIDTH / 2, PAGE_HEIGHT - 12, CONTENT_WIDTH / 2, 6, size=8, colour="#595959",
-           align=Qt.AlignmentFlag.AlignRight)
+    add_label(layout, "核查人（签字）：______________　　审核人（签字）：______________　　日期：______年____月____日",
+              (MARGIN, signature_y, CONTENT_WIDTH, 7), size=9.5)
+    add_footer(layout, (generated or dt.date.today()).isoformat(), spot_no, PAGE_HEIGHT - 12, 8)
     return EvidencePage(layout, before_map, after_map, extent, map_crs)
 
 
-def _nice_step(length: float) -> float:
-    """1, 2 or 5 times a power of ten, not more than ``length`` (at least 1)."""
-    if length <= 1:
-        return 1.0
-    power = 10 ** math.floor(math.log10(length))
-    for factor in (5, 2, 1):
-        if factor * power <= length:
-            return float(factor * power)
-    return float(power)
+def _scale_bar(layout: QgsPrintLayout, chip: QgsLayoutItemMap, extent: QgsRectangle, top: float) -> None:
+    """Two segments in 米 of a fifth of the chip's side (rounded down, at least 1 m), at the left below the chips."""
+    step = round_step(max(extent.width() / 5.0, 1.0))
+    bar = new_scale_bar(layout, chip, QgsUnitTypes.DistanceUnit.DistanceMeters, "米", step, text_format(8), 2.5)
+    layout.addLayoutItem(bar)
+    bar.attemptMove(QgsLayoutPoint(MARGIN, top, MM))
+    bar.update()
+
+
+def _chip_note(before_layer: Optional[QgsRasterLayer], after_layer: Optional[QgsRasterLayer]) -> str:
+    if before_layer is None and after_layer is None:
+        return "黄色线框为图斑范围。未提供前、后时相影像，图中仅显示图斑范围。"
+    if before_layer is None or after_layer is None:
+        return "黄色线框为图斑范围。未提供{}影像，该图中仅显示图斑范围。".format("前时相" if before_layer is None else "后时相")
+    return "黄色线框为图斑范围；两图范围、比例尺相同。"
 
 
 # --- exporting ----------------------------------------------------------------------------------------
 
 def sheet_file_name(spot_no: str) -> str:
     """<spot_no>.pdf, with characters a file name cannot hold replaced."""
-    name = SAFE_NAME.sub("_", spot_no.strip()).strip("._") or "spot"
-    return f"{name}.pdf"
+    return "{}.pdf".format(safe_file_stem(spot_no.strip()) or "spot")
 
 
 def _private_project(crs: QgsCoordinateReferenceSystem, before_layer, after_layer, project: Optional[QgsProject]):
     """A private project holding copies of the imagery (the user's project is left as it is)."""
-    private = QgsProject()
-    if project is not None:
-        private.setTransformContext(project.transformContext())
-    private.setCrs(crs)
+    private = private_project(crs, project)
     copies = []
     for layer in (before_layer, after_layer):
         if layer is None:
@@ -531,44 +379,19 @@ def export_evidence_sheets(spots: Sequence[Mapping[str, Any]], crs: QgsCoordinat
     os.makedirs(out_folder, exist_ok=True)
     private, before, after = _private_project(crs, before_layer, after_layer, project)
     written: list[str] = []
-    used: set[str] = set()
+    used: set[str] = set()  # two spots with one number (or none) do not overwrite each other
     generated = dt.date.today()
     try:
-        for index, spot in enumerate(spots):
-            if feedback is not None and feedback.isCanceled():
-                break
-            name = sheet_file_name(values.text(spot.get("spot_no")))
-            stem, number = name[:-4], 1
-            while name in used:  # two spots with one number (or none) do not overwrite each other
-                number += 1
-                name = f"{stem}_{number}.pdf"
-            used.add(name)
-            path = os.path.join(out_folder, name)
+        for spot in until_canceled(spots, feedback):
+            path = os.path.join(out_folder, unique_name(sheet_file_name(values.text(spot.get("spot_no"))), used))
             page = build_evidence_page(spot, crs, before, after, private, generated)
-            _export_pdf(page.layout, path)
+            export_pdf(page.layout, path)
             written.append(path)
             private.removeMapLayers([layer.id() for layer in page.before_map.layers()
                                      if isinstance(layer, QgsVectorLayer)])
-            if feedback is not None:
-                feedback.setProgress(100.0 * (index + 1) / max(len(spots), 1))
     finally:
         private.clear()
     return written
-
-
-def _export_pdf(layout: QgsPrintLayout, path: str) -> None:
-    settings = QgsLayoutExporter.PdfExportSettings()
-    settings.dpi = DEFAULT_DPI
-    settings.rasterizeWholeImage = False
-    settings.forceVectorOutput = False
-    settings.exportMetadata = True
-    temporary = path + ".part"
-    result = QgsLayoutExporter(layout).exportToPdf(temporary, settings)
-    if result != QgsLayoutExporter.ExportResult.Success:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise OSError(f"PDF export failed ({result}): {path}")
-    os.replace(temporary, path)
 
 
 def export_evidence_image(spot: Mapping[str, Any], crs: QgsCoordinateReferenceSystem,
@@ -579,9 +402,7 @@ def export_evidence_image(spot: Mapping[str, Any], crs: QgsCoordinateReferenceSy
     private, before, after = _private_project(crs, before_layer, after_layer, project)
     try:
         page = build_evidence_page(spot, crs, before, after, private)
-        image = QgsLayoutExporter(page.layout).renderPageToImage(0, QSize(), dpi)
-        if image.isNull() or not image.save(path):
-            raise OSError(f"image export failed: {path}")
+        render_page_png(page.layout, 0, path, dpi)
         return ChipPlacement(QgsRectangle(page.extent), QgsCoordinateReferenceSystem(page.map_crs))
     finally:
         private.clear()

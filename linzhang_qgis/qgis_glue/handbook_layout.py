@@ -21,8 +21,6 @@ import datetime as dt
 import html
 import math
 import os
-import re
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
@@ -30,27 +28,16 @@ from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsCentroidFillSymbolLayer,
     QgsCoordinateReferenceSystem,
-    QgsFeature,
-    QgsField,
-    QgsFields,
-    QgsFillSymbol,
-    QgsGeometry,
-    QgsLayerTreeLayer,
-    QgsLayoutExporter,
     QgsLayoutItemLabel,
     QgsLayoutItemLegend,
     QgsLayoutItemMap,
-    QgsLayoutItemPage,
-    QgsLayoutItemPicture,
     QgsLayoutItemScaleBar,
     QgsLayoutPoint,
-    QgsLayoutSize,
     QgsLegendStyle,
     QgsLineSymbol,
     QgsMapClippingRegion,
     QgsMarkerSymbol,
     QgsPalLayerSettings,
-    QgsPathResolver,
     QgsPrintLayout,
     QgsProject,
     QgsRendererCategory,
@@ -58,14 +45,11 @@ from qgis.core import (
     QgsRuleBasedRenderer,
     QgsScaleBarSettings,
     QgsSingleSymbolRenderer,
-    QgsSymbolLayerUtils,
-    QgsTextBufferSettings,
     QgsTextFormat,
     QgsUnitTypes,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QSize, Qt, QVariant
-from qgis.PyQt.QtGui import QColor, QFont
+from qgis.PyQt.QtCore import Qt, QVariant
 
 from ..core import schema
 from ..core.errors import InputDataError
@@ -74,18 +58,40 @@ from ..core.handbook.lists import Handbook, WorkspaceData
 from ..core.hierarchy.tree import is_open_spot
 from ..core.patrols.compliance import patrol_day
 from ..core.values import normalise_code
-from .evidence import NORTH_ARROW, wrap_text
+from .layout_items import (
+    CONTENT_WIDTH,
+    DEFAULT_DPI,
+    MARGIN,
+    MM,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    SOFTWARE,
+    a4_layout,
+    add_features,
+    add_label,
+    add_legend,
+    add_map,
+    add_map_north_arrow,
+    cjk_font,
+    export_pdf,
+    fill_symbol,
+    memory_layer,
+    new_scale_bar,
+    open_workspace_layer,
+    private_project,
+    qgs_geometry,
+    render_page_png,
+    safe_file_stem,
+    text_format,
+    unique_name,
+    until_canceled,
+    with_halo,
+    wrap_text,
+)
 from .styling import cjk_font_family
 
-MM = QgsUnitTypes.LayoutUnit.LayoutMillimeters
-PAGE_WIDTH, PAGE_HEIGHT = 210.0, 297.0
-MARGIN = 12.0
-CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 RECENT_DAYS = 90
-DEFAULT_DPI = 300
 BOOK_TITLE = "林长巡林手册"
-SOFTWARE = "林长制一张图（linzhang_qgis）"
-SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 
 # page 1 (mm)
 TITLE_Y, SUBTITLE_Y = 9.0, 20.0
@@ -153,23 +159,13 @@ class HandbookLayout:
 
 # --- reading the workspace -------------------------------------------------------------------------
 
-def _open_layer(path: str, layer_def: schema.LayerDef) -> QgsVectorLayer:
-    layer = QgsVectorLayer(f"{path}|layername={layer_def.name}", layer_def.name, "ogr")
-    if not layer.isValid():
-        name = os.path.basename(path)
-        raise InputDataError(f"工作空间 {name} 缺少图层 {layer_def.name}（{layer_def.title_zh}）或无法读取。",
-                             f"The workspace {name} lacks the layer {layer_def.name} ({layer_def.title_en}) or "
-                             "it cannot be read.")
-    return layer
-
-
 def read_layer(path: str, layer_def: schema.LayerDef, names: Sequence[str], crs: QgsCoordinateReferenceSystem,
                optional: Sequence[str] = (), feedback=None):
     """A workspace layer's ``names`` (and those of ``optional`` it has) and geometry as a frame in ``crs``;
     InputDataError when the layer or a field is missing."""
     from . import frames
 
-    layer = _open_layer(path, layer_def)
+    layer = open_workspace_layer(path, layer_def)
     present = set(layer.fields().names())
     wanted = list(names) + [name for name in optional if name in present]
     return frames.source_to_frame(layer, wanted, crs, feedback, "{} {}".format(layer_def.name, layer_def.title_zh))
@@ -180,7 +176,7 @@ def workspace_crs(path: str) -> QgsCoordinateReferenceSystem:
     from ..core.workspace import read_workspace_info
 
     read_workspace_info(path)  # WorkspaceError when it is not a one-map workspace
-    return _open_layer(path, schema.RESP_AREAS).crs()
+    return open_workspace_layer(path, schema.RESP_AREAS).crs()
 
 
 def read_rules(path: str, crs: QgsCoordinateReferenceSystem) -> tuple:
@@ -223,8 +219,7 @@ class Measure:
 
     def __init__(self, px_mm: float):
         self.px_mm = px_mm
-        self.font = QFont(cjk_font_family())
-        self.font.setPointSizeF(FONT_PX * px_mm / MM_PER_POINT)
+        self.font = cjk_font(FONT_PX * px_mm / MM_PER_POINT)
 
     def lines(self, text: str, width_px: float, max_lines: int = 1) -> list[str]:
         """``text`` broken to fit ``width_px`` (minus the cell padding), at most ``max_lines`` lines, the
@@ -503,41 +498,10 @@ def book_footer(book: Handbook, generated: dt.date) -> str:
 def handbook_file_name(book: Handbook) -> str:
     """巡林手册_<code>_<chief>.pdf, characters a file name cannot hold replaced."""
     stem = "巡林手册_{}_{}".format(book.code, book.chief_name or "未设林长")
-    return SAFE_NAME.sub("_", stem).strip("._") + ".pdf"
+    return safe_file_stem(stem) + ".pdf"
 
 
 # --- memory layers ---------------------------------------------------------------------------------
-
-def _geometry(value) -> QgsGeometry:
-    geometry = QgsGeometry()
-    if value is not None and hasattr(value, "wkb") and not value.is_empty:
-        geometry.fromWkb(bytes(value.wkb))
-    return geometry
-
-
-def _memory_layer(kind: str, crs: QgsCoordinateReferenceSystem, name: str,
-                  columns: Sequence[tuple[str, QVariant.Type]]) -> QgsVectorLayer:
-    layer = QgsVectorLayer(f"{kind}?crs={crs.authid() or 'EPSG:4326'}", name, "memory")
-    if not crs.authid():
-        layer.setCrs(crs)
-    fields = QgsFields()
-    for column, kind_ in columns:
-        fields.append(QgsField(column, kind_))
-    layer.dataProvider().addAttributes(fields.toList())
-    layer.updateFields()
-    return layer
-
-
-def _fill_layer(layer: QgsVectorLayer, rows: Sequence[tuple[list, Any]]) -> None:
-    features = []
-    for attributes, geometry in rows:
-        feature = QgsFeature(layer.fields())
-        feature.setAttributes(attributes)
-        feature.setGeometry(_geometry(geometry))
-        features.append(feature)
-    layer.dataProvider().addFeatures(features)
-    layer.updateExtents()
-
 
 def _text(value: Any) -> str:
     return "" if value is None or value != value else str(value).strip()
@@ -568,59 +532,44 @@ def map_layers(handbooks: Sequence[Handbook], data: WorkspaceData, crs: QgsCoord
     codes = _area_codes(handbooks)
     chosen = {book.code for book in handbooks}
     string, integer = QVariant.Type.String, QVariant.Type.Int
-    stands = _memory_layer("MultiPolygon", crs, LAYER_TITLES["stands"], [("area_code", string), ("map_class", string)])
-    _fill_layer(stands, [([normalise_code(row.get("area_code")), stand_class(row)], row.get("geometry"))
+    stands = memory_layer("MultiPolygon", crs, LAYER_TITLES["stands"], [("area_code", string), ("map_class", string)])
+    add_features(stands, [([normalise_code(row.get("area_code")), stand_class(row)], row.get("geometry"))
                          for row in lists.records(data.stands, ("area_code", "land_class", "forest_use"))
                          if normalise_code(row.get("area_code")) in codes])
-    children = _memory_layer("MultiPolygon", crs, LAYER_TITLES["children"],
+    children = memory_layer("MultiPolygon", crs, LAYER_TITLES["children"],
                              [("code", string), ("name", string), ("parent_code", string), ("level", integer)])
-    _fill_layer(children, [([normalise_code(row.get("code")), _text(row.get("name")),
+    add_features(children, [([normalise_code(row.get("code")), _text(row.get("name")),
                              normalise_code(row.get("parent_code")), row.get("level")], row.get("geometry"))
                            for row in lists.records(data.areas, ("code", "name", "parent_code", "level"))
                            if normalise_code(row.get("parent_code")) in chosen])
-    zones = _memory_layer("MultiPolygon", crs, LAYER_TITLES["zones"], [("zone_id", string)])
-    _fill_layer(zones, [([_text(row.get("zone_id"))], row.get("geometry"))
+    zones = memory_layer("MultiPolygon", crs, LAYER_TITLES["zones"], [("zone_id", string)])
+    add_features(zones, [([_text(row.get("zone_id"))], row.get("geometry"))
                         for row in lists.records(data.zones, ("zone_id", "area_code"))
                         if normalise_code(row.get("area_code")) in codes])
-    tracks = _memory_layer("MultiLineString", crs, LAYER_TITLES["tracks"], [("patrol_id", string)])
-    _fill_layer(tracks, [([_text(row.get("patrol_id"))], row.get("geometry"))
+    tracks = memory_layer("MultiLineString", crs, LAYER_TITLES["tracks"], [("patrol_id", string)])
+    add_features(tracks, [([_text(row.get("patrol_id"))], row.get("geometry"))
                          for row in recent_tracks(data.tracks, as_of)])
-    spots = _memory_layer("MultiPolygon", crs, LAYER_TITLES["spots"], [("spot_no", string)])
-    _fill_layer(spots, [([_text(row.get("spot_no"))], row.get("geometry"))
+    spots = memory_layer("MultiPolygon", crs, LAYER_TITLES["spots"], [("spot_no", string)])
+    add_features(spots, [([_text(row.get("spot_no"))], row.get("geometry"))
                         for row in lists.records(data.spots, lists.SPOT_FIELDS)
                         if is_open_spot(row) and normalise_code(row.get("area_code")) in codes])
     return {"stands": stands, "children": children, "zones": zones, "tracks": tracks, "spots": spots}
 
 
-def _fill(colour: str, outline: str, width: float, style: str = "solid", outline_style: str = "solid") -> QgsFillSymbol:
-    return QgsFillSymbol.createSimple({"color": colour, "style": style, "outline_color": outline,
-                                       "outline_width": str(width), "outline_width_unit": "MM",
-                                       "outline_style": outline_style, "joinstyle": "round"})
-
-
 def _label_format(size: float, colour: str = "#202020") -> QgsTextFormat:
-    text_format = QgsTextFormat()
-    text_format.setFont(QFont(cjk_font_family()))
-    text_format.setSize(size)
-    text_format.setSizeUnit(QgsUnitTypes.RenderUnit.RenderPoints)
-    text_format.setColor(QColor(colour))
-    buffer = QgsTextBufferSettings()
-    buffer.setEnabled(True)
-    buffer.setSize(0.7)
-    buffer.setColor(QColor(255, 255, 255, 230))
-    text_format.setBuffer(buffer)
-    return text_format
+    """The format of the map's labels: ``colour`` over a white halo."""
+    return with_halo(text_format(size, colour=colour), 0.7, 230)
 
 
 def style_layers(layers: dict[str, QgsVectorLayer], coverage: QgsVectorLayer) -> None:
     """The map's look; every legend title and class in Chinese."""
-    categories = [QgsRendererCategory(code, _fill(USE_COLOURS[code], "#4d4d4d", 0.05), label, True)
+    categories = [QgsRendererCategory(code, fill_symbol(USE_COLOURS[code], "#4d4d4d", 0.05), label, True)
                   for code, (label, _en) in schema.FOREST_USES.items()]
-    categories.append(QgsRendererCategory(UNFILLED_USE, _fill("#d9d9d9", "#4d4d4d", 0.05), "林种未填", True))
-    categories.append(QgsRendererCategory(NON_FOREST, _fill("#f7f7f7", "#969696", 0.05), "非林地", True))
+    categories.append(QgsRendererCategory(UNFILLED_USE, fill_symbol("#d9d9d9", "#4d4d4d", 0.05), "林种未填", True))
+    categories.append(QgsRendererCategory(NON_FOREST, fill_symbol("#f7f7f7", "#969696", 0.05), "非林地", True))
     layers["stands"].setRenderer(QgsCategorizedSymbolRenderer("map_class", categories))
     # the children of the atlas's current area only (the layer holds those of every chosen area)
-    layers["children"].setRenderer(_one_rule(_fill("0,0,0,0", "#404040", 0.35, "no", "dash"), CURRENT_CHILDREN))
+    layers["children"].setRenderer(_one_rule(fill_symbol("0,0,0,0", "#404040", 0.35, "no", "dash"), CURRENT_CHILDREN))
     settings = QgsPalLayerSettings()
     settings.fieldName = "name"
     settings.setFormat(_label_format(8.5))
@@ -628,10 +577,10 @@ def style_layers(layers: dict[str, QgsVectorLayer], coverage: QgsVectorLayer) ->
     labels.appendChild(QgsRuleBasedLabeling.Rule(settings, 0, 0, CURRENT_CHILDREN))
     layers["children"].setLabeling(QgsRuleBasedLabeling(labels))
     layers["children"].setLabelsEnabled(True)
-    layers["zones"].setRenderer(QgsSingleSymbolRenderer(_fill("0,0,0,0", "#f46d43", 0.3, "no", "dot")))
+    layers["zones"].setRenderer(QgsSingleSymbolRenderer(fill_symbol("0,0,0,0", "#f46d43", 0.3, "no", "dot")))
     layers["tracks"].setRenderer(QgsSingleSymbolRenderer(QgsLineSymbol.createSimple(
         {"color": "33,102,172,210", "width": "0.3", "width_unit": "MM", "capstyle": "round", "joinstyle": "round"})))
-    spot = _fill("227,26,28,230", "#67000d", 0.3)
+    spot = fill_symbol("227,26,28,230", "#67000d", 0.3)
     marker = QgsMarkerSymbol.createSimple({"name": "circle", "color": "227,26,28,0", "outline_color": "#e31a1c",
                                            "outline_width": "0.5", "outline_width_unit": "MM", "size": "3.2"})
     centroid = QgsCentroidFillSymbolLayer()  # a ring around each spot: small spots stay visible at district scale
@@ -639,7 +588,7 @@ def style_layers(layers: dict[str, QgsVectorLayer], coverage: QgsVectorLayer) ->
     spot.appendSymbolLayer(centroid)
     layers["spots"].setRenderer(QgsSingleSymbolRenderer(spot))
     # the boundary: only the atlas's current area; a single rule without a label shows as one legend line
-    coverage.setRenderer(_one_rule(_fill("0,0,0,0", "#b2001a", 0.9, "no"), "$id = @atlas_featureid"))
+    coverage.setRenderer(_one_rule(fill_symbol("0,0,0,0", "#b2001a", 0.9, "no"), "$id = @atlas_featureid"))
 
 
 def _one_rule(symbol, expression: str) -> QgsRuleBasedRenderer:
@@ -654,75 +603,34 @@ def coverage_layer(handbooks: Sequence[Handbook], data: WorkspaceData, crs: QgsC
     """The atlas's coverage: one feature per handbook with its area's polygon and all its page texts."""
     string = QVariant.Type.String
     columns = [(name, QVariant.Type.Int if name == "level" else string) for name in COVERAGE_FIELDS]
-    layer = _memory_layer("MultiPolygon", crs, LAYER_TITLES["boundary"], columns)
+    layer = memory_layer("MultiPolygon", crs, LAYER_TITLES["boundary"], columns)
     geometries = {normalise_code(row.get("code")): row.get("geometry")
                   for row in reversed(lists.records(data.areas, ("code",)))}
-    shapeless = [book.code for book in handbooks if _geometry(geometries.get(book.code)).isEmpty()]
+    shapeless = [book.code for book in handbooks if qgs_geometry(geometries.get(book.code)).isEmpty()]
     if shapeless:
         raise InputDataError("责任区 {} 没有图形，无法制图。".format("、".join(shapeless)),
                              "The responsibility areas {} have no polygon to map.".format(", ".join(shapeless)))
-    _fill_layer(layer, [([text[name] for name in COVERAGE_FIELDS], geometries.get(book.code))
+    add_features(layer, [([text[name] for name in COVERAGE_FIELDS], geometries.get(book.code))
                         for book, text in zip(handbooks, texts)])
     return layer
 
 
 # --- the layout ----------------------------------------------------------------------------------------
 
-def _font(size: float, bold: bool = False) -> QFont:
-    font = QFont(cjk_font_family())
-    font.setPointSizeF(size)
-    font.setBold(bold)
-    return font
-
-
 def _label(layout: QgsPrintLayout, text: str, rect: tuple, page: int = 0, size: float = 9.0, bold: bool = False,
            align=Qt.AlignmentFlag.AlignLeft, html_mode: bool = False, colour: str = "#000000",
            item_id: str = "") -> QgsLayoutItemLabel:
-    x, y, width, height = rect
-    label = QgsLayoutItemLabel(layout)
-    if html_mode:
-        label.setMode(QgsLayoutItemLabel.Mode.ModeHtml)
-    label.setText(text)
-    if hasattr(label, "setTextFormat"):  # QGIS 3.24 and later
-        text_format = QgsTextFormat()
-        text_format.setFont(_font(size, bold))
-        text_format.setSize(size)
-        text_format.setSizeUnit(QgsUnitTypes.RenderUnit.RenderPoints)
-        text_format.setColor(QColor(colour))
-        label.setTextFormat(text_format)
-    else:
-        label.setFont(_font(size, bold))
-        label.setFontColor(QColor(colour))
-    label.setHAlign(align)
-    label.setVAlign(Qt.AlignmentFlag.AlignTop if html_mode else Qt.AlignmentFlag.AlignVCenter)
-    label.setMarginX(0.0 if html_mode else 1.0)
-    label.setMarginY(0.0)
-    layout.addLayoutItem(label)
-    label.attemptResize(QgsLayoutSize(width, height, MM))
-    label.attemptMove(QgsLayoutPoint(x, y, MM), page=page)
-    label.setBackgroundEnabled(False)
-    label.setFrameEnabled(False)
-    if item_id:
-        label.setId(item_id)
-    return label
+    """A label on ``page`` without fill or frame; an HTML label (the lists) from its top, without margins."""
+    return add_label(layout, text, rect, size=size, bold=bold, colour=colour, align=align,
+                     valign=Qt.AlignmentFlag.AlignTop if html_mode else Qt.AlignmentFlag.AlignVCenter,
+                     margins=(0.0 if html_mode else 1.0, 0.0), html=html_mode, page=page, item_id=item_id)
 
 
 def _map_item(layout: QgsPrintLayout, layers: list, clipped: list, crs: QgsCoordinateReferenceSystem,
               extent) -> QgsLayoutItemMap:
-    x, y, width, height = MAP_RECT
-    item = QgsLayoutItemMap(layout)
-    layout.addLayoutItem(item)
-    # resize before moving: in QGIS 3.22 moving a map item that has no size yet makes its extent NaN
-    item.attemptResize(QgsLayoutSize(width, height, MM))
-    item.attemptMove(QgsLayoutPoint(x, y, MM))
-    item.setCrs(crs)
-    item.setKeepLayerSet(True)
-    item.setLayers(layers)
+    item = add_map(layout, MAP_RECT, crs, layers)
     # a first extent, fitted into the item: a map without one takes the first atlas extent's proportions
     item.zoomToExtent(extent)
-    item.setFrameEnabled(True)
-    item.setFrameStrokeColor(QColor("#404040"))
-    item.setBackgroundColor(QColor("#ffffff"))
     item.setAtlasDriven(True)
     item.setAtlasScalingMode(QgsLayoutItemMap.AtlasScalingMode.Auto)
     item.setAtlasMargin(0.06)
@@ -737,85 +645,22 @@ def _map_item(layout: QgsPrintLayout, layers: list, clipped: list, crs: QgsCoord
 
 
 def _legend(layout: QgsPrintLayout, map_item: QgsLayoutItemMap, order: list) -> QgsLayoutItemLegend:
-    legend = QgsLayoutItemLegend(layout)
-    legend.setTitle("图例")
-    layout.addLayoutItem(legend)
-    legend.setLinkedMap(map_item)
-    legend.setAutoUpdateModel(False)
-    root = legend.model().rootGroup()
-    root.clear()
-    for layer in order:
-        node = QgsLayerTreeLayer(layer)
-        node.setName(layer.name())
-        root.addChildNode(node)
-    for kind, size, bold in ((QgsLegendStyle.Style.Title, 10.0, True), (QgsLegendStyle.Style.Group, 9.0, True),
-                             (QgsLegendStyle.Style.Subgroup, 8.5, True),
-                             (QgsLegendStyle.Style.SymbolLabel, 8.0, False)):
-        style = legend.rstyle(kind)
-        if hasattr(style, "setTextFormat"):  # QGIS 3.30 and later
-            text_format = QgsTextFormat()
-            text_format.setFont(_font(size, bold))
-            text_format.setSize(size)
-            text_format.setSizeUnit(QgsUnitTypes.RenderUnit.RenderPoints)
-            style.setTextFormat(text_format)
-        else:
-            style.setFont(_font(size, bold))
+    legend = add_legend(layout, map_item, order, LEGEND_RECT, (10.0, 9.0, 8.5, 8.0), columns=3, column_space=3.0,
+                        symbol_height=3.2)
     legend.rstyle(QgsLegendStyle.Style.Subgroup).setMargin(QgsLegendStyle.Side.Top, 1.0)
     legend.rstyle(QgsLegendStyle.Style.Symbol).setMargin(QgsLegendStyle.Side.Top, 0.8)
-    legend.setSymbolWidth(6.0)
-    legend.setSymbolHeight(3.2)
-    legend.setColumnCount(3)
-    legend.setSplitLayer(True)
-    legend.setEqualColumnWidth(True)
-    legend.setColumnSpace(3.0)
-    legend.setBoxSpace(1.5)
-    legend.setResizeToContents(False)
-    legend.setLegendFilterByMapEnabled(True)
     legend.setLegendFilterOutAtlas(True)
-    legend.setFrameEnabled(True)
-    legend.setFrameStrokeColor(QColor("#bfbfbf"))
-    x, y, width, height = LEGEND_RECT
-    legend.attemptResize(QgsLayoutSize(width, height, MM))
-    legend.attemptMove(QgsLayoutPoint(x, y, MM))
-    legend.setId("legend")
     return legend
 
 
 def _scale_bar(layout: QgsPrintLayout, map_item: QgsLayoutItemMap) -> QgsLayoutItemScaleBar:
-    bar = QgsLayoutItemScaleBar(layout)
-    bar.setStyle("Single Box")
-    bar.setLinkedMap(map_item)
-    bar.setUnits(QgsUnitTypes.DistanceUnit.DistanceKilometers)
-    bar.setUnitLabel("公里")
-    bar.setNumberOfSegments(2)
-    bar.setNumberOfSegmentsLeft(0)
-    bar.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeMode.SegmentSizeFitWidth)
-    bar.setMinimumBarWidth(22.0)
-    bar.setMaximumBarWidth(40.0)
-    bar.setUnitsPerSegment(0.5)
-    text_format = QgsTextFormat()
-    text_format.setFont(_font(8))
-    text_format.setSize(8)
-    text_format.setSizeUnit(QgsUnitTypes.RenderUnit.RenderPoints)
-    bar.setTextFormat(text_format)
-    bar.setHeight(2.2)
+    """Two segments in 公里, fitted to 22-40 mm until ``fit_scale_bar`` rounds them for the atlas feature."""
+    bar = new_scale_bar(layout, map_item, QgsUnitTypes.DistanceUnit.DistanceKilometers, "公里", 0.5, text_format(8),
+                        2.2, fit_width=(22.0, 40.0))
     layout.addLayoutItem(bar)
     bar.attemptMove(QgsLayoutPoint(MARGIN + 1.0, BELOW_MAP_Y + 8.0, MM))
     bar.setId("scalebar")
     return bar
-
-
-def _north_arrow(layout: QgsPrintLayout, map_item: QgsLayoutItemMap) -> QgsLayoutItemPicture:
-    north = QgsLayoutItemPicture(layout)
-    north.setPicturePath(QgsSymbolLayerUtils.svgSymbolNameToPath(NORTH_ARROW, QgsPathResolver()))
-    layout.addLayoutItem(north)
-    north.attemptResize(QgsLayoutSize(9, 12, MM))
-    north.attemptMove(QgsLayoutPoint(MAP_RECT[0] + MAP_RECT[2] - 12.0, MAP_RECT[1] + 3.0, MM))
-    north.setLinkedMap(map_item)
-    north.setBackgroundEnabled(True)
-    north.setBackgroundColor(QColor(255, 255, 255, 200))
-    north.setId("north_arrow")
-    return north
 
 
 @dataclass(frozen=True)
@@ -872,18 +717,8 @@ def build_handbook_layout(handbooks: Sequence[Handbook], data: WorkspaceData, cr
                           project: Optional[QgsProject] = None) -> HandbookLayout:
     """The atlas layout of ``handbooks`` in a private project (``project`` only lends its transform context)."""
     generated = generated or dt.date.today()
-    private = QgsProject()
-    if project is not None:
-        private.setTransformContext(project.transformContext())
-    private.setCrs(crs)
-    layout = QgsPrintLayout(private)
-    layout.initializeDefaults()
-    layout.setName(BOOK_TITLE)
-    collection = layout.pageCollection()
-    collection.page(0).setPageSize("A4", QgsLayoutItemPage.Orientation.Portrait)
-    second = QgsLayoutItemPage(layout)
-    second.setPageSize("A4", QgsLayoutItemPage.Orientation.Portrait)
-    collection.addPage(second)
+    private = private_project(crs, project)
+    layout = a4_layout(private, BOOK_TITLE, pages=2)
 
     texts, rooms = page_texts(handbooks, html_px_mm(layout), generated)
     coverage = coverage_layer(handbooks, data, crs, texts)
@@ -906,7 +741,7 @@ def build_handbook_layout(handbooks: Sequence[Handbook], data: WorkspaceData, cr
                                align=Qt.AlignmentFlag.AlignHCenter, item_id="subtitle")
     clipped = [layers[name] for name in ("spots", "tracks", "children", "zones", "stands")]
     items["map"] = _map_item(layout, order, clipped, crs, coverage.extent())
-    items["north_arrow"] = _north_arrow(layout, items["map"])
+    items["north_arrow"] = add_map_north_arrow(layout, items["map"], MAP_RECT, 200)
     items["scalebar"] = _scale_bar(layout, items["map"])
     items["legend"] = _legend(layout, items["map"], order)
     items["map_note"] = _label(layout, "巡林轨迹：{}至{}".format(
@@ -968,19 +803,6 @@ def fit_scale_bar(bar: QgsLayoutItemScaleBar, map_item: QgsLayoutItemMap) -> Non
     bar.update()
 
 
-def _export_pdf(layout: QgsPrintLayout, path: str) -> None:
-    settings = QgsLayoutExporter.PdfExportSettings()
-    settings.dpi = DEFAULT_DPI
-    settings.rasterizeWholeImage = False
-    settings.forceVectorOutput = False
-    settings.exportMetadata = True
-    result = QgsLayoutExporter(layout).exportToPdf(path, settings)
-    if result != QgsLayoutExporter.ExportResult.Success:
-        if os.path.exists(path):
-            os.remove(path)
-        raise OSError(f"PDF export failed ({result}): {path}")
-
-
 def export_handbook_pdfs(book_layout: HandbookLayout, folder: str, feedback=None) -> list[str]:
     """One two-page PDF per handbook in ``folder`` (巡林手册_<code>_<chief>.pdf). Each is written under a
     temporary name and renamed; stops between handbooks when ``feedback`` is canceled (the PDFs finished
@@ -991,30 +813,11 @@ def export_handbook_pdfs(book_layout: HandbookLayout, folder: str, feedback=None
     atlas = book_layout.atlas
     atlas.beginRender()
     try:
-        for index, book in enumerate(book_layout.handbooks):
-            if feedback is not None and feedback.isCanceled():
-                break
+        for index, book in until_canceled(list(enumerate(book_layout.handbooks)), feedback):
             seek(book_layout, index)
-            name, number = handbook_file_name(book), 1
-            while name in used:
-                number += 1
-                name = "{}_{}.pdf".format(handbook_file_name(book)[:-4], number)
-            used.add(name)
-            path = os.path.join(folder, name)
-            handle, temporary = tempfile.mkstemp(prefix=".handbook-", suffix=".pdf", dir=folder)
-            os.close(handle)
-            try:
-                _export_pdf(book_layout.layout, temporary)
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes the file private
-                os.replace(temporary, path)
-            finally:
-                if os.path.exists(temporary):
-                    os.remove(temporary)
+            path = os.path.join(folder, unique_name(handbook_file_name(book), used))
+            export_pdf(book_layout.layout, path)
             written.append(path)
-            if feedback is not None:
-                feedback.setProgress(100.0 * (index + 1) / max(len(book_layout.handbooks), 1))
     finally:
         atlas.endRender()
     return written
@@ -1023,6 +826,4 @@ def export_handbook_pdfs(book_layout: HandbookLayout, folder: str, feedback=None
 def render_handbook_page(book_layout: HandbookLayout, index: int, page: int, path: str, dpi: int = 100) -> None:
     """Page ``page`` (0 or 1) of handbook ``index`` as an image (PNG), for checking and documentation."""
     seek(book_layout, index)
-    image = QgsLayoutExporter(book_layout.layout).renderPageToImage(page, QSize(), dpi)
-    if image.isNull() or not image.save(path):
-        raise OSError(f"image export failed: {path}")
+    render_page_png(book_layout.layout, page, path, dpi)

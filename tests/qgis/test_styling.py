@@ -237,7 +237,7 @@ def test_add_workspace_twice_gives_one_group(styled):
     names = _layer_names(group)
     assert names[:2] == ["巡林轨迹", "森林督查变化图斑"]  # drawn on top
     assert names.index("森林资源小班") == 4  # the last spatial layer: drawn at the bottom
-    assert names[5:] == ["图斑核查记录", "护林员与监管员", "巡林规则"]  # tables last
+    assert names[5:] == ["图斑核查记录", "护林员与监管员", "巡林规则", "林长信息变更记录", "管护网格调整记录"]  # tables last
     demo = group.findGroup("演示真值")
     assert demo is not None and not demo.itemVisibilityChecked()
     assert _layer_names(demo) == ["demo_truth_changes"]
