@@ -151,15 +151,6 @@ class AssessmentAlgorithm(LinzhangAlgorithm):
         return value.date().toPyDate()
 
     @staticmethod
-    def _workspace(path: str) -> str:
-        from ..core.workspace import read_workspace_info
-
-        if not path or not os.path.isfile(path):
-            raise InputDataError(f"工作空间文件 {path} 不存在。", f"The workspace file {path} does not exist.")
-        read_workspace_info(path)  # WorkspaceError when it is not a workspace or lacks a layer
-        return path
-
-    @staticmethod
     def _layer(path: str, layer_def) -> QgsVectorLayer:
         layer = QgsVectorLayer(f"{path}|layername={layer_def.name}", layer_def.name, "ogr")
         if not layer.isValid():
@@ -208,7 +199,7 @@ class AssessmentAlgorithm(LinzhangAlgorithm):
     def _run(self, parameters, context, feedback) -> dict:
         from ..core.assessment.scoring import AssessmentCanceled, Settings, assess, assessment_period, summary_lines
 
-        path = self._workspace(self.parameterAsFile(parameters, self.WORKSPACE, context))
+        path = self.workspace_path(parameters, context)
         period = assessment_period(self.parameterAsInt(parameters, self.YEAR, context),
                                    self.parameterAsEnum(parameters, self.QUARTER, context))
         settings = Settings(

@@ -23,6 +23,7 @@ class LinzhangAlgorithm(QgsProcessingAlgorithm):
     HELP = ""
     TAGS = ""
     REQUIRES: tuple[str, ...] = ()  # import names of the optional packages the algorithm needs
+    MAIN_THREAD = False  # True for algorithms that build print layouts (graphics scenes live on the main thread)
 
     def createInstance(self):  # noqa: N802
         return type(self)()
@@ -66,6 +67,23 @@ class LinzhangAlgorithm(QgsProcessingAlgorithm):
                    "Use the menu 林长制 > Install dependencies, or run make install.")
         packages = dependencies.describe(missing)
         return False, bilingual(tr(message).format(packages), message.format(packages))
+
+    def flags(self):
+        if self.MAIN_THREAD:
+            return super().flags() | QgsProcessingAlgorithm.Flag.FlagNoThreading
+        return super().flags()
+
+    def workspace_path(self, parameters, context, name: str = "WORKSPACE") -> str:
+        """The one-map workspace given as the file parameter ``name``; InputDataError when the file does not
+        exist, WorkspaceError when it is not a workspace this plugin can open."""
+        from ..core.errors import InputDataError
+        from ..core.workspace import read_workspace_info
+
+        path = self.parameterAsFile(parameters, name, context)
+        if not path or not os.path.isfile(path):
+            raise InputDataError(f"工作空间文件 {path} 不存在。", f"The workspace file {path} does not exist.")
+        read_workspace_info(path)
+        return path
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         """Runs ``_run``; a core error becomes the Chinese and English sentence QGIS shows, never a traceback."""

@@ -10,7 +10,6 @@ import time
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
-    QgsProcessingAlgorithm,
     QgsProcessingMultiStepFeedback,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFile,
@@ -52,6 +51,7 @@ class ExportGridAlgorithm(LinzhangAlgorithm):
     TAGS = ("management grid,ranger,responsibility list,Excel,map,PDF,print,管护网格,包山包人,责任清单,护林员,"
             "管护责任图,四至")
     REQUIRES = ("numpy", "pandas", "shapely", "geopandas", "openpyxl")
+    MAIN_THREAD = True  # print layouts
     HELP = ("Exports the management grid (管护网格) of a one-map workspace for the 包山包人 paperwork. The "
             "responsibility list (护林员“包山包人”责任清单, Excel) has one row per zone: town, village, zone id, "
             "ranger and phone (from the rangers table; blank when there is none), forest area in hectares and 亩, "
@@ -77,10 +77,6 @@ class ExportGridAlgorithm(LinzhangAlgorithm):
     ZONES = "ZONES"
     MAPS = "MAPS"
 
-    def flags(self):
-        # print layouts are graphics scenes: they are built and exported on the main thread
-        return super().flags() | QgsProcessingAlgorithm.Flag.FlagNoThreading
-
     def initAlgorithm(self, config=None):  # noqa: N802
         self._add(QgsProcessingParameterFile(self.WORKSPACE, tr("Workspace"), QgsProcessingParameterFile.Behavior.File,
                                              fileFilter=tr("GeoPackage (*.gpkg)")),
@@ -102,15 +98,6 @@ class ExportGridAlgorithm(LinzhangAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.MAPS, tr("Ranger maps written")))
 
     # --- reading ---------------------------------------------------------------------------------
-
-    def _workspace(self, parameters, context) -> str:
-        from ..core.workspace import read_workspace_info
-
-        path = self.parameterAsFile(parameters, self.WORKSPACE, context)
-        if not path or not os.path.isfile(path):
-            raise InputDataError(f"工作空间文件 {path} 不存在。", f"The workspace file {path} does not exist.")
-        read_workspace_info(path)  # WorkspaceError when it is not a one-map workspace
-        return path
 
     @classmethod
     def read_workspace(cls, path: str, feedback=None):
@@ -151,7 +138,7 @@ class ExportGridAlgorithm(LinzhangAlgorithm):
             raise InputDataError("请选择责任清单（Excel）、管护责任图文件夹，或两者都选。",
                                  "Choose the responsibility list (Excel), the ranger maps folder, or both.")
         steps = QgsProcessingMultiStepFeedback(3, feedback)
-        path = self._workspace(parameters, context)
+        path = self.workspace_path(parameters, context)
         feedback.pushInfo(tr("Reading the workspace {}").format(os.path.basename(path)))
         frames, crs = self.read_workspace(path, steps)
         if feedback.isCanceled():

@@ -9,7 +9,6 @@ import sqlite3
 import tempfile
 
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
@@ -48,6 +47,7 @@ class ExportInspectionAlgorithm(LinzhangAlgorithm):
     TAGS = ("forest inspection,change spot,ledger,Excel,evidence,PDF,print,森林督查,核查台账,取证表,变化图斑,"
             "卫片")
     REQUIRES = ("openpyxl",)
+    MAIN_THREAD = True  # print layouts
     HELP = ("Exports the change spots (变化图斑) of a one-map workspace for the 森林督查 paperwork. The "
             "verification ledger (核查台账, Excel) has one row per spot with its latest state (location, "
             "responsible chief, image dates, area in 亩 and hectares, suspected and verified cause, "
@@ -66,10 +66,6 @@ class ExportInspectionAlgorithm(LinzhangAlgorithm):
     BEFORE = "BEFORE"
     AFTER = "AFTER"
     SHEETS = "SHEETS"
-
-    def flags(self):
-        # print layouts are graphics scenes: they are built and exported on the main thread
-        return super().flags() | QgsProcessingAlgorithm.Flag.FlagNoThreading
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self._add(QgsProcessingParameterFile(self.WORKSPACE, tr("Workspace"), QgsProcessingParameterFile.Behavior.File,
@@ -95,15 +91,6 @@ class ExportInspectionAlgorithm(LinzhangAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.SHEETS, tr("Evidence sheets written")))
 
     # --- reading ---------------------------------------------------------------------------------
-
-    def _workspace(self, parameters, context) -> str:
-        from ..core.workspace import read_workspace_info
-
-        path = self.parameterAsFile(parameters, self.WORKSPACE, context)
-        if not path or not os.path.isfile(path):
-            _fail(f"工作空间文件 {path} 不存在。", f"The workspace file {path} does not exist.")
-        read_workspace_info(path)  # WorkspaceError when it is not a one-map workspace
-        return path
 
     @staticmethod
     def read_spots(path: str):
@@ -170,7 +157,7 @@ class ExportInspectionAlgorithm(LinzhangAlgorithm):
         if not ledger and not folder:
             _fail("请选择核查台账、取证表文件夹，或两者都选。",
                   "Choose the verification ledger, the evidence sheets folder, or both.")
-        path = self._workspace(parameters, context)
+        path = self.workspace_path(parameters, context)
         spots, crs = self.read_spots(path)
         spots = self._select(parameters, context, spots, path)
         before = self._imagery(parameters, self.BEFORE, context)

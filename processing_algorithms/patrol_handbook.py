@@ -6,7 +6,6 @@ import shutil
 import tempfile
 
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingMultiStepFeedback,
     QgsProcessingOutputNumber,
     QgsProcessingParameterDateTime,
@@ -31,6 +30,7 @@ class PatrolHandbookAlgorithm(LinzhangAlgorithm):
     GROUP = "Chief responsibility areas"
     TAGS = "patrol handbook,forest chief,atlas,PDF,print,巡林手册,林长,目标任务清单,森林资源清单,重点问题清单"
     REQUIRES = ("numpy", "shapely", "geopandas")
+    MAIN_THREAD = True  # print layouts
     HELP = ("Writes the patrol handbook (巡林手册) of each chief of a one-map workspace: one two-page A4 PDF per "
             "chief, named 巡林手册_<area code>_<chief>.pdf, made with a QGIS print-layout atlas over the chiefs' "
             "areas. Page 1 has a map of the chief's area (the boundary, forest stands by forest use 林种, the "
@@ -51,10 +51,6 @@ class PatrolHandbookAlgorithm(LinzhangAlgorithm):
     AS_OF = "AS_OF"
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
     FILES = "FILES"
-
-    def flags(self):
-        # print layouts are graphics scenes: they are built and exported on the main thread
-        return super().flags() | QgsProcessingAlgorithm.Flag.FlagNoThreading
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self._add(QgsProcessingParameterFile(self.WORKSPACE, tr("Workspace"), QgsProcessingParameterFile.Behavior.File,
