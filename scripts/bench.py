@@ -5,7 +5,9 @@ Every case is a module in scripts/bench_cases/ with:
   DESCRIPTION: str       one line: what is measured
   BASELINE: str          one line: the plain-QGIS chain the baseline runs, or why there is none
   prepare(workdir) -> dict               inputs shared by every run (JSON-serialisable), made once
-  ours(workdir, prepared) -> None        the plugin's way (may return the seconds of the part it measures)
+  ours(workdir, prepared) -> None        the plugin's way (may return the seconds of the part it measures,
+                                         or a dict {"seconds": ..., "figures": {label: text}} whose figures
+                                         (e.g. the balance a partition reached) are reported with the times)
   baseline(workdir, prepared) -> None    what a QGIS user would otherwise do; or `baseline = None`
   unavailable() -> str | None            optional: a reason to skip the case (e.g. code not there yet)
   NEEDS_GUI: bool                        optional: start QGIS with widgets (offscreen), for docks
@@ -88,9 +90,13 @@ def child(task: dict) -> dict:
     function = getattr(case, task["function"])
     started = time.perf_counter()
     measured = function(task["workdir"], task["prepared"])
+    elapsed = time.perf_counter() - started
     # a function that must set things up first (open a dock before filtering it) returns the seconds of the
-    # part it measures; otherwise the whole call is timed
-    report["seconds"] = float(measured) if isinstance(measured, (int, float)) else time.perf_counter() - started
+    # part it measures; otherwise the whole call is timed. A dict may also carry figures to report.
+    if isinstance(measured, dict):
+        report["figures"] = {str(label): str(text) for label, text in measured.get("figures", {}).items()}
+        measured = measured.get("seconds")
+    report["seconds"] = float(measured) if isinstance(measured, (int, float)) else elapsed
     report["peak_mb"] = _peak_mb()
     return report
 
@@ -126,6 +132,7 @@ def child_main(scratch: str) -> NoReturn:
 class Measure:
     seconds: list[float] = field(default_factory=list)
     peak_mb: list[float] = field(default_factory=list)
+    figures: dict = field(default_factory=dict)  # what the last run reported besides its time
 
     @property
     def median_s(self) -> float:
@@ -187,6 +194,7 @@ class Runner:
             report = self.run(module.__name__.rsplit(".", 1)[-1], function, prepared=prepared)
             measure.seconds.append(report["seconds"])
             measure.peak_mb.append(report["peak_mb"])
+            measure.figures = report.get("figures", measure.figures)
             print(f"    {function} run {attempt + 1}: {report['seconds']:.3f} s, {report['peak_mb']:.0f} MB")
         return measure
 
@@ -329,6 +337,9 @@ def section(result: CaseResult) -> str:
         lines.append(f"| {label} | {measure.median_s:.3f} | {measure.max_mb:.0f} | {runs} |")
     for function in result.others:
         lines.append(f"| ratio {_label(function)} / ours | {_times(result, function)} | | |")
+    if result.ours.figures:
+        lines += ["", "Reached (ours, last run): " + "; ".join(f"{label} {text}"
+                                                             for label, text in result.ours.figures.items())]
     texts = dict(result.comparison_texts)
     baseline_text = texts.pop("baseline", result.baseline_text)
     for function, text in texts.items():
