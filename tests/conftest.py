@@ -47,6 +47,14 @@ def pytest_configure(config):
         _QGIS_APP.initQgis()
 
 
+def pytest_unconfigure(config):
+    """Empty QGIS's cache of coordinate transforms while PROJ is still there: at exit QGIS would tear the cache
+    down after PROJ and crash now and then (exit 139 after every test passed)."""
+    from qgis.core import QgsCoordinateTransform
+
+    QgsCoordinateTransform.invalidateCache()
+
+
 @pytest.fixture(scope="session")
 def qgis_app():
     """The one real QgsApplication of the test session."""

@@ -14,10 +14,9 @@ import getpass
 import os
 from typing import Optional
 
-from qgis.core import Qgis, QgsCoordinateTransform, QgsCsException, QgsProject, QgsRectangle, QgsVectorLayer
-from qgis.gui import QgsDockWidget, QgsPanelWidget
+from qgis.core import Qgis, QgsProject, QgsRectangle, QgsVectorLayer
 from qgis.PyQt import uic
-from qgis.PyQt.QtCore import Qt, QTimer, pyqtSignal
+from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import QHeaderView, QTableWidgetItem
 
@@ -25,6 +24,7 @@ from ..core import schema
 from ..core.errors import LinzhangError
 from ..i18n import tr, tr_noop
 from ..settings import Settings
+from .workspace_panel import WorkspaceDock, WorkspaceLayerPanel, workspace_layer
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FORM_CLASS, _ = uic.loadUiType(os.path.join(PLUGIN_DIR, "forms", "grid_panel.ui"))
@@ -38,13 +38,7 @@ TABLE_ROWS_SHOWN = 12  # a taller table scrolls
 
 def zones_layer(project: QgsProject) -> Optional[QgsVectorLayer]:
     """The management-grid layer of the workspace open in the project (the highest in the layer tree)."""
-    ordered = [node.layer() for node in project.layerTreeRoot().findLayers() if node.layer() is not None]
-    ordered += [layer for layer in project.mapLayers().values() if layer not in ordered]
-    for layer in ordered:
-        if (isinstance(layer, QgsVectorLayer) and layer.isValid()
-                and layer.source().endswith(f"|layername={schema.GRID_ZONES.name}")):
-            return layer
-    return None
+    return workspace_layer(project, schema.GRID_ZONES.name)
 
 
 def _area_names(path: str) -> dict[str, str]:
@@ -57,20 +51,15 @@ def _area_names(path: str) -> dict[str, str]:
         return {}
 
 
-class GridPanel(QgsPanelWidget, FORM_CLASS):
+class GridPanel(WorkspaceLayerPanel, FORM_CLASS):
     """The dock's content, and the source the map tool asks about zones, shapes and moves."""
 
+    TITLE = tr_noop("Management grid adjustment")
+    TABLE = schema.GRID_ZONES.name
     moved = pyqtSignal(str)  # the area code, after a move or an undo was written
 
     def __init__(self, iface, parent=None) -> None:
-        super().__init__(parent)
-        self.setupUi(self)
-        self.setPanelTitle(tr("Management grid adjustment"))
-        self.iface = iface
-        self.project = QgsProject.instance()
-        self.layer: Optional[QgsVectorLayer] = None
-        self.path = ""
-        self.read_only_reason = ""
+        super().__init__(iface, parent)
         self.state = None  # core.grid.adjust_store.AreaZones of the area shown
         self.tool = None
         self._zoom_on_change = True
@@ -90,54 +79,29 @@ class GridPanel(QgsPanelWidget, FORM_CLASS):
         self.undoButton.clicked.connect(self.undo)
         self.zoneTable.itemSelectionChanged.connect(self._select_zone_on_map)
 
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(50)
-        self._refresh_timer.timeout.connect(self.refresh_workspace)
-        self.project.layersAdded.connect(self._schedule_refresh)
-        self.project.layersWillBeRemoved.connect(self._layers_will_be_removed)
-        self.project.cleared.connect(self._schedule_refresh)
+        self._watch_project()
         self.refresh_workspace()
 
     # --- the workspace ----------------------------------------------------------------------------
 
-    def _schedule_refresh(self, *args) -> None:
-        self._refresh_timer.start()
-
-    def _layers_will_be_removed(self, layer_ids) -> None:
-        if self.layer is not None and self.layer.id() in set(layer_ids):
-            self.layer = None
-            self.set_adjusting(False)
-        self._schedule_refresh()
+    def _layer_removed(self) -> None:
+        super()._layer_removed()
+        self.set_adjusting(False)
 
     def show_message(self, text: str) -> None:
         self.set_adjusting(False)
-        self.messageLabel.setText(text)
-        self.pageStack.setCurrentWidget(self.messagePage)
+        super().show_message(text)
 
-    def refresh_workspace(self, force: bool = False) -> None:
-        """Find the workspace's zones layer in the project and (re)load the areas that have zones."""
-        from ..core.gpkg_sqlite import check_writable
+    def _forget(self) -> None:
+        self.layer, self.path, self.state = None, "", None
+
+    def _load_workspace(self) -> None:
+        """(Re)load the areas of the workspace that have zones."""
         from ..core.grid import adjust_store
 
-        layer = zones_layer(self.project)
-        if layer is None:
-            self.layer, self.path, self.state = None, "", None
-            self.show_message(tr("No Forest Chief workspace is open. Open one with Forest Chief System > Open "
-                                 "workspace…, or create the demo workspace."))
-            return
-        path = layer.source().split("|")[0]
-        if not force and self.layer is layer and self.path == path:
-            return
         keep = self.current_code()
-        self.layer, self.path = layer, path
         try:
-            check_writable(path)
-            self.read_only_reason = ""
-        except LinzhangError as error:
-            self.read_only_reason = str(error)
-        try:
-            codes = adjust_store.zone_area_codes(path)
+            codes = adjust_store.zone_area_codes(self.path)
         except (LinzhangError, ImportError) as error:
             self.state = None
             self.show_message(str(error))
@@ -149,7 +113,7 @@ class GridPanel(QgsPanelWidget, FORM_CLASS):
                                  "adjust them here."))
             return
         self.pageStack.setCurrentWidget(self.mainPage)
-        names = _area_names(path)
+        names = _area_names(self.path)
         self.areaCombo.blockSignals(True)
         self.areaCombo.clear()
         for code in codes:
@@ -158,9 +122,7 @@ class GridPanel(QgsPanelWidget, FORM_CLASS):
         index = self.areaCombo.findData(keep) if keep else -1
         self.areaCombo.setCurrentIndex(max(index, 0))
         self._area_chosen()
-        self._set_editable(not self.read_only_reason)
-        if self.read_only_reason:
-            self._warn(self.read_only_reason)
+        self._show_read_only()
 
     def current_code(self) -> str:
         return str(self.areaCombo.currentData() or "")
@@ -202,9 +164,6 @@ class GridPanel(QgsPanelWidget, FORM_CLASS):
             widget.setEnabled(editable)
         if not editable:
             self.set_adjusting(False)
-
-    def _warn(self, text: str, level=Qgis.MessageLevel.Warning) -> None:
-        self.iface.messageBar().pushMessage(tr("Management grid adjustment"), text, level, 8)
 
     # --- what is shown ----------------------------------------------------------------------------
 
@@ -290,15 +249,11 @@ class GridPanel(QgsPanelWidget, FORM_CLASS):
         if not geometries:
             return
         minx, miny, maxx, maxy = shapely.total_bounds(geometries).tolist()
-        canvas = self.iface.mapCanvas()
-        transform = QgsCoordinateTransform(self.layer.crs(), canvas.mapSettings().destinationCrs(), self.project)
-        try:
-            box = transform.transformBoundingBox(QgsRectangle(minx, miny, maxx, maxy))
-        except QgsCsException:
+        box = self._canvas_box(self.layer.crs(), QgsRectangle(minx, miny, maxx, maxy))
+        if box is None:
             return
         box.scale(ZOOM_MARGIN)
-        canvas.setExtent(box)
-        canvas.refresh()
+        self._show_extent(box)
 
     def _select_zone_on_map(self) -> None:
         if self.layer is None or self.state is None:
@@ -401,14 +356,7 @@ class GridPanel(QgsPanelWidget, FORM_CLASS):
         return ""
 
     def _edit_blocked(self) -> bool:
-        if self.read_only_reason:
-            self._warn(self.read_only_reason)
-            return True
-        if self.layer is not None and self.layer.isEditable():
-            self._warn(tr("The layer {} is being edited in QGIS: save or discard those edits first, so that "
-                          "neither change is lost.").format(self.layer.name()))
-            return True
-        return self.state is None
+        return self._writing_refused() or self.state is None
 
     def move(self, zone_from: str, zone_to, shape) -> bool:
         """Write the move (one transaction with its history row); False and a message when it is refused."""
@@ -419,17 +367,15 @@ class GridPanel(QgsPanelWidget, FORM_CLASS):
         source = self.state.zone(zone_from)
         if source is None:
             return False
-        try:
+        who = self.authorEdit.text().strip()
+
+        def write():
             adjust.plan_move(source.zone, zone_to.zone, shape)  # other areas' zones are refused here, by name
-            who = self.authorEdit.text().strip()
-            new_state = adjust_store.move_piece(self.path, self.state.area_code, self.state.version, zone_from,
-                                                zone_to.zone_id, shape, who, self.noteEdit.text().strip())
-        except adjust_store.ConflictError as error:
-            self._warn(str(error))
-            self.load_area(self.state.area_code)
-            return False
-        except LinzhangError as error:
-            self._warn(str(error))
+            return adjust_store.move_piece(self.path, self.state.area_code, self.state.version, zone_from,
+                                           zone_to.zone_id, shape, who, self.noteEdit.text().strip())
+
+        new_state = self._write(write, adjust_store.ConflictError, self._reload_area)
+        if new_state is None:
             return False
         Settings.set_inspector(who)
         entry = adjust_store.history(self.path, new_state.area_code)[-1]
@@ -442,40 +388,31 @@ class GridPanel(QgsPanelWidget, FORM_CLASS):
 
         if self._edit_blocked():
             return False
-        try:
-            new_state = adjust_store.undo_last(self.path, self.state.area_code, self.state.version,
-                                               self.authorEdit.text().strip())
-        except adjust_store.ConflictError as error:
-            self._warn(str(error))
-            self.load_area(self.state.area_code)
-            return False
-        except LinzhangError as error:
-            self._warn(str(error))
+        new_state = self._write(lambda: adjust_store.undo_last(
+            self.path, self.state.area_code, self.state.version, self.authorEdit.text().strip()),
+            adjust_store.ConflictError, self._reload_area)
+        if new_state is None:
             return False
         self._changed(new_state, tr("The last move was undone; balance {:.3f}.").format(new_state.balance))
         return True
+
+    def _reload_area(self) -> None:
+        """The area shown, as written now (someone else changed it)."""
+        self.load_area(self.state.area_code)
 
     def _changed(self, new_state, message: str) -> None:
         self.state = new_state
         self.noteEdit.clear()
         self._show_state()
-        if self.layer is not None:
-            self.layer.reload()
-            self.layer.triggerRepaint()
+        self._reload_layer()
         self._warn(message, Qgis.MessageLevel.Success)
         self.moved.emit(new_state.area_code)
 
     # --- closing ----------------------------------------------------------------------------------
 
     def cleanup(self) -> None:
-        for signal, slot in ((self.project.layersAdded, self._schedule_refresh),
-                             (self.project.layersWillBeRemoved, self._layers_will_be_removed),
-                             (self.project.cleared, self._schedule_refresh)):
-            try:
-                signal.disconnect(slot)
-            except (TypeError, RuntimeError):
-                pass
-        self._refresh_timer.stop()
+        """Disconnect from the project and take the map tool and its drawings away (the plugin unloads)."""
+        super().cleanup()
         if self.tool is not None:
             self.tool.stop()
             self.tool.remove_bands()
@@ -483,17 +420,11 @@ class GridPanel(QgsPanelWidget, FORM_CLASS):
             self.tool = None
 
 
-class GridDock(QgsDockWidget):
+class GridDock(WorkspaceDock):
     """管护网格调整 in QGIS's right dock area."""
 
-    def __init__(self, iface, parent=None) -> None:
-        super().__init__(tr("Management grid adjustment"), parent)
-        self.setObjectName(DOCK_OBJECT_NAME)
-        self.panel = GridPanel(iface, self)
-        self.setWidget(self.panel)
-
-    def cleanup(self) -> None:
-        self.panel.cleanup()
+    PANEL = GridPanel
+    OBJECT_NAME = DOCK_OBJECT_NAME
 
 
 __all__ = ["COLUMNS", "GridDock", "GridPanel", "zones_layer"]

@@ -13,17 +13,17 @@ import getpass
 import os
 from typing import Optional
 
-from qgis.core import Qgis, QgsCoordinateTransform, QgsCsException, QgsProject, QgsVectorLayer
-from qgis.gui import QgsDockWidget, QgsPanelWidget
+from qgis.core import Qgis, QgsProject, QgsVectorLayer
 from qgis.PyQt import uic
-from qgis.PyQt.QtCore import QDate, QItemSelectionModel, QTimer, pyqtSignal
+from qgis.PyQt.QtCore import QDate, QItemSelectionModel, pyqtSignal
 from qgis.PyQt.QtWidgets import QHeaderView
 
 from ..core import schema
 from ..core.errors import LinzhangError
-from ..i18n import tr
+from ..i18n import tr, tr_noop
 from ..settings import Settings
 from .hierarchy_model import CODE_ROLE, FID_ROLE, STATE_COLOURS, STATE_NAMES, AreaTreeFilter, build_tree_model
+from .workspace_panel import WorkspaceDock, WorkspaceLayerPanel, workspace_layer
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FORM_CLASS, _ = uic.loadUiType(os.path.join(PLUGIN_DIR, "forms", "hierarchy_dock.ui"))
@@ -34,30 +34,19 @@ FIELD_EDITS = {"chief_name": "chiefNameEdit", "chief_title": "chiefTitleEdit", "
 
 def area_layer(project: QgsProject) -> Optional[QgsVectorLayer]:
     """The responsibility-area layer of the workspace open in the project (the highest in the layer tree)."""
-    ordered = [node.layer() for node in project.layerTreeRoot().findLayers() if node.layer() is not None]
-    ordered += [layer for layer in project.mapLayers().values() if layer not in ordered]
-    for layer in ordered:
-        if (isinstance(layer, QgsVectorLayer) and layer.isValid()
-                and layer.source().endswith(f"|layername={schema.RESP_AREAS.name}")):
-            return layer
-    return None
+    return workspace_layer(project, schema.RESP_AREAS.name)
 
 
-class HierarchyPanel(QgsPanelWidget, FORM_CLASS):
+class HierarchyPanel(WorkspaceLayerPanel, FORM_CLASS):
     """The dock's content; ``areaShown`` is emitted with the code of each area put on screen."""
 
+    TITLE = tr_noop("Chief areas")
+    TABLE = schema.RESP_AREAS.name
     areaShown = pyqtSignal(str)
     changed = pyqtSignal(str)
 
     def __init__(self, iface, parent=None) -> None:
-        super().__init__(parent)
-        self.setupUi(self)
-        self.setPanelTitle(tr("Chief areas"))
-        self.iface = iface
-        self.project = QgsProject.instance()
-        self.layer: Optional[QgsVectorLayer] = None
-        self.path = ""
-        self.read_only_reason = ""
+        super().__init__(iface, parent)
         self.hierarchy = None
         self.figures: dict = {}
         self.current_state = None  # core.hierarchy.area_store.AreaState of the area in the form
@@ -81,58 +70,24 @@ class HierarchyPanel(QgsPanelWidget, FORM_CLASS):
         self.handbookButton.clicked.connect(self._run_handbook)
         self.publicButton.clicked.connect(lambda: self._run("linzhang:publiclist", {"WORKSPACE": self.path}))
 
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(50)
-        self._refresh_timer.timeout.connect(self.refresh_workspace)
-        self.project.layersAdded.connect(self._schedule_refresh)
-        self.project.layersWillBeRemoved.connect(self._layers_will_be_removed)
-        self.project.cleared.connect(self._schedule_refresh)
+        self._watch_project()
         self.refresh_workspace()
 
     # --- the workspace ----------------------------------------------------------------------------
 
-    def _schedule_refresh(self, *args) -> None:
-        self._refresh_timer.start()
-
-    def _layers_will_be_removed(self, layer_ids) -> None:
-        if self.layer is not None and self.layer.id() in set(layer_ids):
-            self.layer = None
-        self._schedule_refresh()
-
     def _layer_id(self) -> Optional[str]:
         return self.layer.id() if self.layer is not None else None
-
-    def show_message(self, text: str) -> None:
-        self.messageLabel.setText(text)
-        self.pageStack.setCurrentWidget(self.messagePage)
 
     def as_of(self) -> dt.date:
         return self.asOfDate.date().toPyDate()
 
-    def refresh_workspace(self, force: bool = False) -> None:
-        """Find the workspace's responsibility areas in the project and (re)load the tree and its figures."""
-        from ..core.gpkg_sqlite import check_writable
+    def _load_workspace(self) -> None:
+        """(Re)load the tree of the workspace's responsibility areas and its figures."""
         from ..core.hierarchy.figures import load_workspace_figures
 
-        layer = area_layer(self.project)
-        if layer is None:
-            self._forget()
-            self.show_message(tr("No Forest Chief workspace is open. Open one with Forest Chief System > Open "
-                                 "workspace…, or create the demo workspace."))
-            return
-        path = layer.source().split("|")[0]
-        if not force and self.layer is layer and self.path == path:
-            return
         keep = self.current_code()
-        self.layer, self.path = layer, path
         try:
-            check_writable(path)
-            self.read_only_reason = ""
-        except LinzhangError as error:
-            self.read_only_reason = str(error)
-        try:
-            self.hierarchy, self.figures = load_workspace_figures(path, self.as_of())
+            self.hierarchy, self.figures = load_workspace_figures(self.path, self.as_of())
         except (LinzhangError, ImportError) as error:
             self._forget()
             self.show_message(str(error))
@@ -147,9 +102,7 @@ class HierarchyPanel(QgsPanelWidget, FORM_CLASS):
             self.areaTree.resizeColumnToContents(column)
         header.resizeSection(0, header.sectionSize(0) + 2 * self.areaTree.indentation())  # groups sit deeper
         self._update_summary()
-        self._set_editable(not self.read_only_reason)
-        if self.read_only_reason:
-            self._warn(self.read_only_reason)
+        self._show_read_only()
         if not self.select_code(keep or (self.hierarchy.roots[0] if self.hierarchy.roots else "")):
             self._show_area(None)
 
@@ -187,9 +140,6 @@ class HierarchyPanel(QgsPanelWidget, FORM_CLASS):
     def _set_editable(self, editable: bool) -> None:
         for name in list(FIELD_EDITS.values()) + ["authorEdit", "noteEdit", "saveButton", "undoButton"]:
             getattr(self, name).setEnabled(editable)
-
-    def _warn(self, text: str, level=Qgis.MessageLevel.Warning) -> None:
-        self.iface.messageBar().pushMessage(tr("Chief areas"), text, level, 8)
 
     # --- moving around ----------------------------------------------------------------------------
 
@@ -257,15 +207,11 @@ class HierarchyPanel(QgsPanelWidget, FORM_CLASS):
             self._warn(tr("This area has no boundary: it cannot be shown on the map."))
             return
         self.layer.selectByIds([int(fid)])
-        canvas = self.iface.mapCanvas()
-        transform = QgsCoordinateTransform(self.layer.crs(), canvas.mapSettings().destinationCrs(), self.project)
-        try:
-            box = transform.transformBoundingBox(feature.geometry().boundingBox())
-        except QgsCsException:
+        box = self._canvas_box(self.layer.crs(), feature.geometry().boundingBox())
+        if box is None:
             return
         box.scale(1.1)
-        canvas.setExtent(box)
-        canvas.refresh()
+        self._show_extent(box)
 
     # --- the form ---------------------------------------------------------------------------------
 
@@ -305,14 +251,7 @@ class HierarchyPanel(QgsPanelWidget, FORM_CLASS):
         return {field: value for field, value in form.items() if value != (values.get(field) or None)}
 
     def _edit_blocked(self) -> bool:
-        if self.read_only_reason:
-            self._warn(self.read_only_reason)
-            return True
-        if self.layer is not None and self.layer.isEditable():
-            self._warn(tr("The layer {} is being edited in QGIS: save or discard those edits first, so that "
-                          "neither change is lost.").format(self.layer.name()))
-            return True
-        return self.current_state is None
+        return self._writing_refused() or self.current_state is None
 
     def save(self) -> bool:
         """Write the form to the area (one transaction with its history row); False and a message when refused."""
@@ -326,15 +265,10 @@ class HierarchyPanel(QgsPanelWidget, FORM_CLASS):
             return False
         who = self.authorEdit.text().strip()
         state = self.current_state
-        try:
-            new_state = area_store.apply_chief_change(self.path, state.fid, state.version, changes, who,
-                                                      self.noteEdit.text().strip())
-        except area_store.ConflictError as error:
-            self._warn(str(error))
-            self._load_state(state.fid)
-            return False
-        except LinzhangError as error:
-            self._warn(str(error))
+        new_state = self._write(lambda: area_store.apply_chief_change(
+            self.path, state.fid, state.version, changes, who, self.noteEdit.text().strip()),
+            area_store.ConflictError, lambda: self._load_state(state.fid))
+        if new_state is None:
             return False
         Settings.set_inspector(who)
         self._changed(new_state)
@@ -346,14 +280,10 @@ class HierarchyPanel(QgsPanelWidget, FORM_CLASS):
         if self._edit_blocked():
             return False
         state = self.current_state
-        try:
-            new_state = area_store.undo_last(self.path, state.fid, state.version, self.authorEdit.text().strip())
-        except area_store.ConflictError as error:
-            self._warn(str(error))
-            self._load_state(state.fid)
-            return False
-        except LinzhangError as error:
-            self._warn(str(error))
+        new_state = self._write(lambda: area_store.undo_last(
+            self.path, state.fid, state.version, self.authorEdit.text().strip()),
+            area_store.ConflictError, lambda: self._load_state(state.fid))
+        if new_state is None:
             return False
         self._changed(new_state)
         return True
@@ -371,9 +301,7 @@ class HierarchyPanel(QgsPanelWidget, FORM_CLASS):
             source = self.proxy.mapToSource(index)
             self.model.itemFromIndex(source.siblingAtColumn(1)).setText(new_state.values.get("chief_name") or "")
         self._show_area(new_state)
-        if self.layer is not None:
-            self.layer.reload()
-            self.layer.triggerRepaint()
+        self._reload_layer()
         self._warn(tr("Saved, with its history row."), Qgis.MessageLevel.Success)
         self.changed.emit(code)
 
@@ -392,29 +320,12 @@ class HierarchyPanel(QgsPanelWidget, FORM_CLASS):
             defaults["LEVEL"] = node.level - 1
         self._run("linzhang:patrolhandbook", defaults)
 
-    # --- closing ----------------------------------------------------------------------------------
 
-    def cleanup(self) -> None:
-        for signal, slot in ((self.project.layersAdded, self._schedule_refresh),
-                             (self.project.layersWillBeRemoved, self._layers_will_be_removed),
-                             (self.project.cleared, self._schedule_refresh)):
-            try:
-                signal.disconnect(slot)
-            except (TypeError, RuntimeError):
-                pass
-
-
-class HierarchyDock(QgsDockWidget):
+class HierarchyDock(WorkspaceDock):
     """林长责任区面板 in QGIS's right dock area."""
 
-    def __init__(self, iface, parent=None) -> None:
-        super().__init__(tr("Chief areas"), parent)
-        self.setObjectName(DOCK_OBJECT_NAME)
-        self.panel = HierarchyPanel(iface, self)
-        self.setWidget(self.panel)
-
-    def cleanup(self) -> None:
-        self.panel.cleanup()
+    PANEL = HierarchyPanel
+    OBJECT_NAME = DOCK_OBJECT_NAME
 
 
 __all__ = ["HierarchyDock", "HierarchyPanel", "area_layer"]

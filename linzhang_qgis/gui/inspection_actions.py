@@ -1,17 +1,11 @@
 """Menu action: the forest-loss detection dialog, prefilled from the workspace open in the project."""
 from __future__ import annotations
 
-from qgis.core import QgsProject, QgsRasterLayer, QgsVectorLayer
+from qgis.core import QgsProject, QgsRasterLayer
+
+from .workspace_panel import source_file, workspace_layer
 
 ALGORITHM = "linzhang:detectforestloss"
-
-
-def workspace_layer(project: QgsProject, layer_name: str):
-    """The first vector layer of the project that is ``layer_name`` of a GeoPackage (a workspace's)."""
-    for layer in project.mapLayers().values():
-        if isinstance(layer, QgsVectorLayer) and layer.source().endswith(f"|layername={layer_name}"):
-            return layer
-    return None
 
 
 def dated_rasters(project: QgsProject) -> tuple[list, object]:
@@ -36,8 +30,9 @@ def dated_rasters(project: QgsProject) -> tuple[list, object]:
 
 def detection_defaults(project: QgsProject) -> dict:
     """AREAS, FOREST and WORKSPACE from the workspace in the project (its responsibility areas, its
-    forest stands, its file); BEFORE and AFTER when the project holds two images with dates in their
-    file names (oldest first), and CLOUD_MASK from an image named as a cloud mask."""
+    forest stands, its file; the one highest in the layer tree, as the docks take it); BEFORE and AFTER
+    when the project holds two images with dates in their file names (oldest first), and CLOUD_MASK from
+    an image named as a cloud mask."""
     defaults: dict = {}
     images, cloud = dated_rasters(project)
     if len(images) == 2:
@@ -47,7 +42,7 @@ def detection_defaults(project: QgsProject) -> dict:
     areas = workspace_layer(project, "resp_areas")
     if areas is not None:
         defaults["AREAS"] = areas.id()
-        defaults["WORKSPACE"] = areas.source().split("|")[0]
+        defaults["WORKSPACE"] = source_file(areas)
     stands = workspace_layer(project, "forest_stands")
     if stands is not None:
         defaults["FOREST"] = stands.id()

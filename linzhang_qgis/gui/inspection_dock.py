@@ -14,16 +14,10 @@ import datetime as dt
 import os
 from typing import Optional
 
-from qgis.core import (
-    Qgis,
-    QgsCoordinateTransform,
-    QgsCsException,
-    QgsProject,
-    QgsVectorLayer,
-)
-from qgis.gui import QgsDockWidget, QgsPanelWidget
+from qgis.core import Qgis, QgsProject, QgsVectorLayer
+from qgis.gui import QgsDockWidget
 from qgis.PyQt import uic
-from qgis.PyQt.QtCore import QDate, QEvent, QItemSelectionModel, QObject, Qt, QTimer, pyqtSignal
+from qgis.PyQt.QtCore import QDate, QEvent, QItemSelectionModel, QObject, Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import QAbstractSpinBox, QComboBox, QFileDialog, QHeaderView, QLineEdit
 
 from ..core import schema
@@ -31,6 +25,7 @@ from ..core.errors import LinzhangError
 from ..i18n import tr, tr_noop
 from ..settings import Settings
 from .spot_model import COLUMNS, FID_ROLE, UNVERIFIED, SpotFilterProxy, SpotTableModel
+from .workspace_panel import WorkspaceDock, WorkspaceLayerPanel, workspace_layer
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FORM_CLASS, _ = uic.loadUiType(os.path.join(PLUGIN_DIR, "forms", "inspection_dock.ui"))
@@ -47,13 +42,7 @@ EDITABLE_FIELDS = ("determination", "verified_cause", "false_reason", "permit_no
 
 def spot_layer(project: QgsProject) -> Optional[QgsVectorLayer]:
     """The change-spot layer of the workspace open in the project (the highest in the layer tree)."""
-    ordered = [node.layer() for node in project.layerTreeRoot().findLayers() if node.layer() is not None]
-    ordered += [layer for layer in project.mapLayers().values() if layer not in ordered]
-    for layer in ordered:
-        if (isinstance(layer, QgsVectorLayer) and layer.isValid()
-                and layer.source().endswith(f"|layername={schema.CHANGE_SPOTS.name}")):
-            return layer
-    return None
+    return workspace_layer(project, schema.CHANGE_SPOTS.name)
 
 
 def _label(code_list: str, key) -> str:
@@ -73,21 +62,18 @@ class _KeyFilter(QObject):
         return False
 
 
-class InspectionPanel(QgsPanelWidget, FORM_CLASS):
+class InspectionPanel(WorkspaceLayerPanel, FORM_CLASS):
     """The dock's content. ``spotShown`` is emitted with the fid of each spot put on screen."""
 
+    TITLE = tr_noop("Spot review")
+    TABLE = schema.CHANGE_SPOTS.name
+    NO_WORKSPACE_TEXT = tr_noop("No Forest Chief workspace with change spots is open. Open one with Forest "
+                                "Chief System > Open workspace…, then detect forest loss into it.")
     spotShown = pyqtSignal(int)
     changed = pyqtSignal(int)
 
     def __init__(self, iface, parent=None) -> None:
-        super().__init__(parent)
-        self.setupUi(self)
-        self.setPanelTitle(tr("Spot review"))
-        self.iface = iface
-        self.project = QgsProject.instance()
-        self.layer: Optional[QgsVectorLayer] = None
-        self.path = ""
-        self.read_only_reason = ""
+        super().__init__(iface, parent)
         self.current_fid: Optional[int] = None
         self.undo_stack: list[int] = []  # fids changed in this session, latest last
         self.compare_dock = None
@@ -133,13 +119,7 @@ class InspectionPanel(QgsPanelWidget, FORM_CLASS):
         self.exportButton.clicked.connect(self._run_export)
         self.inspectorEdit.setText(Settings.inspector())
 
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(50)
-        self._refresh_timer.timeout.connect(self.refresh_workspace)
-        self.project.layersAdded.connect(self._schedule_refresh)
-        self.project.layersWillBeRemoved.connect(self._layers_will_be_removed)
-        self.project.cleared.connect(self._schedule_refresh)
+        self._watch_project()
         self.refresh_workspace()
 
     # --- the workspace ----------------------------------------------------------------------------
@@ -158,40 +138,12 @@ class InspectionPanel(QgsPanelWidget, FORM_CLASS):
             self.falseReasonCombo.addItem(tr(reason))
         self.falseReasonCombo.setCurrentIndex(-1)
 
-    def _schedule_refresh(self, *args) -> None:
-        self._refresh_timer.start()
-
-    def _layers_will_be_removed(self, layer_ids) -> None:
-        if self.layer is not None and self.layer.id() in set(layer_ids):
-            self.layer = None
-        self._schedule_refresh()
-
-    def show_message(self, text: str) -> None:
-        self.messageLabel.setText(text)
-        self.pageStack.setCurrentWidget(self.messagePage)
-
-    def refresh_workspace(self, force: bool = False) -> None:
-        """Find the workspace's change spots in the project and load them (again when ``force``)."""
-        from ..core.errors import WorkspaceError
+    def _load_workspace(self) -> None:
+        """(Re)load the workspace's change spots."""
         from ..core.inspection import store
 
-        layer = spot_layer(self.project)
-        if layer is None:
-            self._forget()
-            self.show_message(tr("No Forest Chief workspace with change spots is open. Open one with Forest "
-                                 "Chief System > Open workspace…, then detect forest loss into it."))
-            return
-        path = layer.source().split("|")[0]
-        if not force and self.layer is layer and self.path == path:
-            return
-        self.layer, self.path = layer, path
         try:
-            store.check_writable(path)
-            self.read_only_reason = ""
-        except WorkspaceError as error:
-            self.read_only_reason = str(error)
-        try:
-            states = store.load_spots(path)
+            states = store.load_spots(self.path)
         except LinzhangError as error:
             self._forget()
             self.show_message(str(error))
@@ -202,9 +154,7 @@ class InspectionPanel(QgsPanelWidget, FORM_CLASS):
         self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._fill_rounds(states)
         self._update_counts()
-        self._set_editable(not self.read_only_reason)
-        if self.read_only_reason:
-            self._warn(self.read_only_reason)
+        self._show_read_only()
         if states:
             self.select_row(0)
         else:
@@ -234,9 +184,6 @@ class InspectionPanel(QgsPanelWidget, FORM_CLASS):
                        self.falseReasonCombo, self.permitEdit, self.inspectorEdit, self.verifyDate, self.photosEdit,
                        self.photosButton, self.notesEdit, self.applyButton, self.undoButton, self.linkButton):
             widget.setEnabled(editable)
-
-    def _warn(self, text: str) -> None:
-        self.iface.messageBar().pushMessage(tr("Spot review"), text, Qgis.MessageLevel.Warning, 8)
 
     # --- filters and moving -----------------------------------------------------------------------
 
@@ -280,8 +227,7 @@ class InspectionPanel(QgsPanelWidget, FORM_CLASS):
             if self.model.state(self.model.row_of_fid(fid)).values.get("status") in UNVERIFIED:
                 return self.select_row(row)
             row += direction
-        self.iface.messageBar().pushMessage(tr("Spot review"), tr("No further spot to determine in this list."),
-                                            Qgis.MessageLevel.Info, 3)
+        self._warn(tr("No further spot to determine in this list."), Qgis.MessageLevel.Info, 3)
         return False
 
     def _row_changed(self, current, _previous) -> None:
@@ -366,15 +312,11 @@ class InspectionPanel(QgsPanelWidget, FORM_CLASS):
             if self.compare is not None:
                 self.compare.clear_spot()
             return
-        canvas = self.iface.mapCanvas()
-        transform = QgsCoordinateTransform(self.layer.crs(), canvas.mapSettings().destinationCrs(), self.project)
-        try:
-            box = transform.transformBoundingBox(geometry.boundingBox())
-        except QgsCsException:
+        box = self._canvas_box(self.layer.crs(), geometry.boundingBox())
+        if box is None:
             return
         box.grow(max(box.width(), box.height(), 100.0))
-        canvas.setExtent(box)
-        canvas.refresh()
+        self._show_extent(box)
         if self.compare is not None:
             values = state.values
             self.compare.show_spot(geometry, self.layer.crs(), str(values.get("before_date") or ""),
@@ -427,14 +369,9 @@ class InspectionPanel(QgsPanelWidget, FORM_CLASS):
             self._warn(tr("Nothing to change on this spot."))
             return False
         who = self.inspectorEdit.text().strip()
-        try:
-            new_state = store.apply_change(self.path, state.fid, state.version, changes, who)
-        except store.ConflictError as error:
-            self._warn(str(error))
-            self._reload_spot(state.fid)
-            return False
-        except LinzhangError as error:
-            self._warn(str(error))
+        new_state = self._write(lambda: store.apply_change(self.path, state.fid, state.version, changes, who),
+                                store.ConflictError, lambda: self._reload_spot(state.fid))
+        if new_state is None:
             return False
         if who:
             Settings.set_inspector(who)
@@ -454,14 +391,10 @@ class InspectionPanel(QgsPanelWidget, FORM_CLASS):
         if row < 0:
             return False
         state = self.model.state(row)
-        try:
-            new_state = store.undo_last(self.path, fid, state.version, self.inspectorEdit.text().strip())
-        except store.ConflictError as error:
-            self._warn(str(error))
-            self._reload_spot(fid)
-            return False
-        except LinzhangError as error:
-            self._warn(str(error))
+        new_state = self._write(lambda: store.undo_last(self.path, fid, state.version,
+                                                        self.inspectorEdit.text().strip()),
+                                store.ConflictError, lambda: self._reload_spot(fid))
+        if new_state is None:
             return False
         if self.undo_stack:
             self.undo_stack.pop()
@@ -482,9 +415,7 @@ class InspectionPanel(QgsPanelWidget, FORM_CLASS):
         self._update_counts()
         if new_state.fid == self.current_fid:
             self._show_state(new_state)
-        if self.layer is not None:
-            self.layer.reload()
-            self.layer.triggerRepaint()
+        self._reload_layer()
         self.changed.emit(new_state.fid)
 
     def _pick_photos(self) -> None:
@@ -584,8 +515,6 @@ class InspectionPanel(QgsPanelWidget, FORM_CLASS):
     def _run_patrol_link(self) -> None:
         import processing
 
-        from .inspection_actions import workspace_layer
-
         tracks = workspace_layer(self.project, schema.PATROL_TRACKS.name)
         defaults = {"SPOTS": self.layer.id() if self.layer else None, "WORKSPACE": self.path}
         if tracks is not None:
@@ -604,13 +533,7 @@ class InspectionPanel(QgsPanelWidget, FORM_CLASS):
         if self._cleaned_up:
             return
         self._cleaned_up = True
-        for signal, slot in ((self.project.layersAdded, self._schedule_refresh),
-                             (self.project.layersWillBeRemoved, self._layers_will_be_removed),
-                             (self.project.cleared, self._schedule_refresh)):
-            try:
-                signal.disconnect(slot)
-            except (TypeError, RuntimeError):
-                pass
+        super().cleanup()
         if self.swipe is not None:
             self.swipe.stop()
             self.swipe = None
@@ -622,17 +545,11 @@ class InspectionPanel(QgsPanelWidget, FORM_CLASS):
             self.compare = None
 
 
-class InspectionDock(QgsDockWidget):
+class InspectionDock(WorkspaceDock):
     """图斑核查面板 in QGIS's right dock area."""
 
-    def __init__(self, iface, parent=None) -> None:
-        super().__init__(tr("Spot review"), parent)
-        self.setObjectName(DOCK_OBJECT_NAME)
-        self.panel = InspectionPanel(iface, self)
-        self.setWidget(self.panel)
-
-    def cleanup(self) -> None:
-        self.panel.cleanup()
+    PANEL = InspectionPanel
+    OBJECT_NAME = DOCK_OBJECT_NAME
 
 
 __all__ = ["InspectionDock", "InspectionPanel", "spot_layer", "COLUMNS"]

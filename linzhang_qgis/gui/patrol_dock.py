@@ -13,8 +13,7 @@ import datetime as dt
 import os
 from typing import Optional
 
-from qgis.core import QgsApplication, QgsCoordinateTransform, QgsCsException, QgsProject, QgsRectangle
-from qgis.gui import QgsDockWidget, QgsPanelWidget
+from qgis.core import QgsApplication, QgsRectangle
 from qgis.PyQt import uic
 from qgis.PyQt.QtCore import QDate, QItemSelectionModel, Qt, QTimer, pyqtSignal
 from qgis.PyQt.QtGui import QCursor
@@ -22,9 +21,10 @@ from qgis.PyQt.QtWidgets import QApplication, QHeaderView
 
 from .. import dependencies, i18n
 from ..core.errors import LinzhangError
-from ..i18n import tr
+from ..i18n import tr, tr_noop
 from . import patrol_summary
 from .area_model import CODE_ROLE, AreaFilterProxyModel, AreaListModel, TrackTableModel
+from .workspace_panel import WorkspaceDock, WorkspacePanel, disconnect_quietly
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FORM_CLASS, _ = uic.loadUiType(os.path.join(PLUGIN_DIR, "forms", "patrol_dock.ui"))
@@ -50,18 +50,15 @@ def compliance_text(summary) -> str:
     return tr("Compliant") if summary.compliant else tr("Not compliant")
 
 
-class PatrolPanel(QgsPanelWidget, FORM_CLASS):
+class PatrolPanel(WorkspacePanel, FORM_CLASS):
     """The dock's content. ``summaryShown`` is emitted with each ``AreaSummary`` put on screen."""
 
+    TITLE = tr_noop("Patrol panel")
     summaryShown = pyqtSignal(object)
     summaryFailed = pyqtSignal(str)
 
     def __init__(self, iface, parent=None) -> None:
-        super().__init__(parent)
-        self.setupUi(self)
-        self.setPanelTitle(tr("Patrol panel"))
-        self.iface = iface
-        self.project = QgsProject.instance()
+        super().__init__(iface, parent)
         self.layers: Optional[patrol_summary.WorkspaceLayers] = None
         self.current = None  # AreaEntry
         self.summary: Optional[patrol_summary.AreaSummary] = None
@@ -91,29 +88,15 @@ class PatrolPanel(QgsPanelWidget, FORM_CLASS):
         self.prevButton.clicked.connect(lambda: self._step_period(-1))
         self.nextButton.clicked.connect(lambda: self._step_period(1))
 
-        # a project emits a burst of signals when a workspace opens: look once it settles
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(50)
-        self._refresh_timer.timeout.connect(self.refresh_workspace)
         self._update_timer = QTimer(self)
         self._update_timer.setSingleShot(True)
         self._update_timer.setInterval(200)
         self._update_timer.timeout.connect(self.update_area)
-        self.project.layersAdded.connect(self._schedule_refresh)
-        self.project.layersWillBeRemoved.connect(self._layers_will_be_removed)
-        self.project.cleared.connect(self._schedule_refresh)
+        self._watch_project()
         self._clear_values()
         self.refresh_workspace()
 
     # --- the workspace ------------------------------------------------------------------------------
-
-    def _schedule_refresh(self, *args) -> None:
-        self._refresh_timer.start()
-
-    def show_message(self, text: str) -> None:
-        self.messageLabel.setText(text)
-        self.pageStack.setCurrentWidget(self.messagePage)
 
     def refresh_workspace(self) -> None:
         """Find the workspace in the project; say what is missing when the panel cannot work."""
@@ -152,10 +135,7 @@ class PatrolPanel(QgsPanelWidget, FORM_CLASS):
     def _forget_workspace(self) -> None:
         self.clear_overlay()
         if self.layers is not None:
-            try:
-                self.layers.tracks.selectionChanged.disconnect(self._map_selection_changed)
-            except (TypeError, RuntimeError):
-                pass
+            disconnect_quietly(self.layers.tracks.selectionChanged, self._map_selection_changed)
         self.layers = None
         self.current = None
         self.summary = None
@@ -286,18 +266,13 @@ class PatrolPanel(QgsPanelWidget, FORM_CLASS):
         canvas.flashFeatureIds(areas, [entry.fid])
 
     def _zoom_canvas(self, crs, rect: QgsRectangle, scale: float) -> None:
-        canvas = self.iface.mapCanvas()
-        destination = canvas.mapSettings().destinationCrs()
-        if destination.isValid() and crs.isValid() and destination != crs:
-            try:
-                rect = QgsCoordinateTransform(crs, destination, self.project).transformBoundingBox(rect)
-            except QgsCsException:
-                return
-        if rect.isEmpty():
-            rect.grow(50.0)
-        rect.scale(scale)
-        canvas.setExtent(rect)
-        canvas.refresh()
+        box = self._canvas_box(crs, rect)
+        if box is None:
+            return
+        if box.isEmpty():
+            box.grow(50.0)
+        box.scale(scale)
+        self._show_extent(box)
 
     # --- the numbers ------------------------------------------------------------------------------------
 
@@ -449,31 +424,21 @@ class PatrolPanel(QgsPanelWidget, FORM_CLASS):
 
     def cleanup(self) -> None:
         """Undo everything this panel changed in the project and disconnect from it (the plugin unloads)."""
-        self._refresh_timer.stop()
         self._update_timer.stop()
-        for signal, slot in ((self.project.layersAdded, self._schedule_refresh),
-                             (self.project.layersWillBeRemoved, self._layers_will_be_removed),
-                             (self.project.cleared, self._schedule_refresh)):
-            try:
-                signal.disconnect(slot)
-            except (TypeError, RuntimeError):
-                pass
+        super().cleanup()
         self._forget_workspace()
         for layer in patrol_summary.temporary_layers(self.project):
             self.project.removeMapLayer(layer.id())
         self._cleaned_up = True
 
 
-class PatrolDock(QgsDockWidget):
+class PatrolDock(WorkspaceDock):
     """The dock QGIS shows; its content is one ``PatrolPanel``."""
 
+    PANEL = PatrolPanel
+    OBJECT_NAME = DOCK_OBJECT_NAME
+
     def __init__(self, iface, parent=None) -> None:
-        super().__init__(tr("Patrol panel"), parent)
-        self.setObjectName(DOCK_OBJECT_NAME)
-        self.panel = PatrolPanel(iface, self)
-        self.setWidget(self.panel)  # directly, not in a QgsPanelWidgetStack: the stack hides the panel's size hint
+        super().__init__(iface, parent)
         self.closed.connect(self.panel.clear_overlay)
         self.opened.connect(self.panel.restore_overlay)
-
-    def cleanup(self) -> None:
-        self.panel.cleanup()

@@ -14,8 +14,6 @@ from qgis.core import QgsProject
 from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtCore import QCoreApplication, QDate, QEvent, Qt
 
-from desktop_interface import DesktopInterface
-
 AS_OF = dt.date(2026, 11, 15)  # inside the demo's year of patrols (2025-11-01 .. 2026-10-31) plus a fortnight
 
 
@@ -24,16 +22,6 @@ def workspace(full_demo, tmp_path):
     path = str(tmp_path / "workspace.gpkg")
     shutil.copy(full_demo.gpkg_path, path)
     return path
-
-
-@pytest.fixture()
-def iface(qgis_app):
-    QgsProject.instance().clear()
-    interface = DesktopInterface()
-    interface.mainWindow().show()
-    yield interface
-    interface.mainWindow().close()
-    QgsProject.instance().clear()
 
 
 def _open_panel(iface, workspace):

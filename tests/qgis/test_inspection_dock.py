@@ -10,8 +10,6 @@ import pytest
 from qgis.core import QgsProject, QgsRasterLayer
 from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt
 
-from desktop_interface import DesktopInterface
-
 
 @pytest.fixture(scope="module")
 def demo_with_spots(tmp_path_factory, processing_framework):
@@ -42,16 +40,6 @@ def workspace(demo_with_spots, tmp_path):
     path = str(tmp_path / "workspace.gpkg")
     shutil.copy(demo_with_spots.gpkg_path, path)
     return path
-
-
-@pytest.fixture()
-def iface(qgis_app):
-    QgsProject.instance().clear()
-    interface = DesktopInterface()
-    interface.mainWindow().show()
-    yield interface
-    interface.mainWindow().close()
-    QgsProject.instance().clear()
 
 
 @pytest.fixture()

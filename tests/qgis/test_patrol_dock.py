@@ -14,7 +14,6 @@ from qgis.core import (
 )
 from qgis.gui import QgsDockWidget
 
-from desktop_interface import DesktopInterface
 from linzhang_qgis import dependencies
 from linzhang_qgis.gui import patrol_summary
 
@@ -104,16 +103,6 @@ def demo_gpkg(tmp_path_factory, processing_framework):
     if not (CORE_READY and import_with_processing(processing_framework, demo)):
         assert fill_patrol_tracks(demo.gpkg_path) == demo.n_tracks
     return demo.gpkg_path
-
-
-@pytest.fixture()
-def iface(qgis_app):
-    QgsProject.instance().clear()
-    interface = DesktopInterface()
-    interface.mainWindow().show()  # a dock shows (and emits opened/closed) only in a visible window
-    yield interface
-    interface.mainWindow().close()
-    QgsProject.instance().clear()
 
 
 @pytest.fixture()
