@@ -7,7 +7,7 @@ plugin calls. Load and unload are also checked in the real application (tests/qg
 from __future__ import annotations
 
 from qgis.gui import QgsMapCanvas, QgsMessageBar
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt
 from qgis.PyQt.QtWidgets import QMainWindow, QMenu, QToolBar, QVBoxLayout, QWidget
 
 
@@ -52,3 +52,12 @@ class DesktopInterface:
 
     def removeDockWidget(self, dock) -> None:  # noqa: N802
         self._main_window.removeDockWidget(dock)
+
+    def close(self) -> None:
+        """Stop the canvas rendering, then delete the window now: left to Python's garbage collector, it would
+        be deleted at a random later moment, maybe while another test's event loop renders (a crash)."""
+        self._canvas.stopRendering()
+        self._canvas.waitWhileRendering()
+        self._main_window.close()
+        self._main_window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -15,5 +15,5 @@ def iface(qgis_app):
     interface = DesktopInterface()
     interface.mainWindow().show()
     yield interface
-    interface.mainWindow().close()
+    interface.close()
     QgsProject.instance().clear()

@@ -40,7 +40,7 @@ def iface(qgis_app):
     interface.mainWindow().show()
     interface.mapCanvas().setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4547"))
     yield interface
-    interface.mainWindow().close()
+    interface.close()
     QgsProject.instance().clear()
 
 

@@ -13,7 +13,9 @@ from desktop_interface import DesktopInterface
 
 @pytest.fixture()
 def iface(qgis_app):
-    return DesktopInterface()
+    interface = DesktopInterface()
+    yield interface
+    interface.close()
 
 
 def load_plugin(iface):

@@ -20,7 +20,9 @@ def warnings_shown(monkeypatch):
 @pytest.fixture()
 def iface(qgis_app):
     QgsProject.instance().clear()
-    yield DesktopInterface()
+    interface = DesktopInterface()
+    yield interface
+    interface.close()
     QgsProject.instance().clear()
 
 
