@@ -12,13 +12,14 @@ Values are stored as OGR and QGIS read them back: DATE as 'YYYY-MM-DD' text, DAT
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import sqlite3
 import stat
 import re
 import struct
 from contextlib import contextmanager
-from typing import Any, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from .errors import WorkspaceError
 
@@ -273,6 +274,27 @@ def undoes(note: Optional[str]) -> Optional[int]:
 
 def has_table(db: sqlite3.Connection, name: str) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def history_counts(db: sqlite3.Connection, table: str, key: str,
+                   value: Optional[str] = None) -> dict[str, tuple[int, int]]:
+    """key value -> (history rows, largest history fid) of a history table, for one value or all; {} when the
+    table does not exist yet."""
+    if not has_table(db, table):
+        return {}
+    sql = f'SELECT "{key}", count(*), max(fid) FROM {table}'
+    rows = (db.execute(sql + f' GROUP BY "{key}"') if value is None
+            else db.execute(sql + f' WHERE "{key}" = ? GROUP BY "{key}"', (value,)))
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def row_version(rows: Iterable[tuple], count: int, last: int) -> str:
+    """A version stamp that changes whenever the rows or their history (count, largest fid) change: a store
+    refuses to write when the version a dock showed is no longer the stored one."""
+    digest = hashlib.blake2b(digest_size=8)
+    for row in rows:
+        digest.update(repr(row).encode("utf-8", "surrogatepass"))
+    return f"{count}:{last}:{digest.hexdigest()}"
 
 
 def ensure_current_schema(path: str) -> None:

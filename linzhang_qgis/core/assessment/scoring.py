@@ -363,28 +363,28 @@ def _on_time_status(deadline: Optional[dt.date], done: bool, done_on: Optional[d
     return "on_time" if done and done_on <= deadline else "late"
 
 
+def _count_deadline(counts: Counter, kind: str, deadline: Optional[dt.date], done: bool,
+                    done_on: Optional[dt.date], first: dt.date, as_of: dt.date) -> None:
+    """Add one deadline (verification or rectification) to ``<kind>_unknown`` / ``_due`` / ``_on_time`` and
+    ``_overdue`` (past the deadline and not done)."""
+    status = _on_time_status(deadline, done, done_on, first, as_of)
+    if status == "unknown":
+        counts[f"{kind}_unknown"] += 1
+    elif status is not None:
+        counts[f"{kind}_due"] += 1
+        counts[f"{kind}_on_time"] += status == "on_time"
+    if deadline is not None and deadline < as_of and not done:
+        counts[f"{kind}_overdue"] += 1
+
+
 def spot_counts(spot: SpotTimeline, first: dt.date, as_of: dt.date) -> Counter:
     """The figures a spot adds to its area and every area above it."""
     counts: Counter = Counter()
     if spot.issued_on is None or spot.issued_on > as_of:
         return counts
-    verification = _on_time_status(spot.verify_deadline, spot.verified, spot.verified_on, first, as_of)
-    if verification == "unknown":
-        counts["verify_unknown"] += 1
-    elif verification is not None:
-        counts["verify_due"] += 1
-        counts["verify_on_time"] += verification == "on_time"
-    if spot.verify_deadline is not None and spot.verify_deadline < as_of and not spot.verified:
-        counts["verify_overdue"] += 1
+    _count_deadline(counts, "verify", spot.verify_deadline, spot.verified, spot.verified_on, first, as_of)
     if spot.illegal:
-        rectification = _on_time_status(spot.rectify_deadline, spot.rectified, spot.rectified_on, first, as_of)
-        if rectification == "unknown":
-            counts["rectify_unknown"] += 1
-        elif rectification is not None:
-            counts["rectify_due"] += 1
-            counts["rectify_on_time"] += rectification == "on_time"
-        if spot.rectify_deadline is not None and spot.rectify_deadline < as_of and not spot.rectified:
-            counts["rectify_overdue"] += 1
+        _count_deadline(counts, "rectify", spot.rectify_deadline, spot.rectified, spot.rectified_on, first, as_of)
         if not spot.rectified:
             counts["unrectified"] += 1
     if first <= spot.issued_on <= as_of and spot.patrol_missed is not None:

@@ -18,7 +18,6 @@ its spatial index up to date.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import sqlite3
 from dataclasses import dataclass
 from typing import Optional, Sequence
@@ -26,7 +25,7 @@ from typing import Optional, Sequence
 from .. import schema
 from ..errors import InputDataError, WorkspaceError
 from ..gpkg_sqlite import (ConflictError, NothingToUndo, datetime_text, ensure_current_schema, file_name,  # noqa: F401
-                           geometry_from_gpkg, gpkg_geometry, has_table, layer_srs_id, local_now, parse_datetime, reading,
+                           geometry_from_gpkg, gpkg_geometry, has_table, row_version, layer_srs_id, local_now, parse_datetime, reading,
                            touch_contents, undoes, writing)
 from ..values import is_blank, normalise_code
 from .adjust import Move, Zone, balance, neighbour_lists, plan_move, zone_figures
@@ -135,10 +134,7 @@ def _read_area(db: sqlite3.Connection, path: str, area_code: str) -> AreaZones:
                              f"The workspace {file_name(path)} has no management-grid zones of area {code} (they "
                              "may have been deleted or drawn again).")
     count, last = _history_mark(db, code)
-    digest = hashlib.blake2b(digest_size=8)
-    for row in rows:
-        digest.update(repr(row).encode("utf-8", "surrogatepass"))
-    return AreaZones(code, tuple(_zone(row) for row in rows), count, f"{count}:{last}:{digest.hexdigest()}")
+    return AreaZones(code, tuple(_zone(row) for row in rows), count, row_version(rows, count, last))
 
 
 def zone_area_codes(path: str) -> list[str]:

@@ -10,7 +10,6 @@ before the first write.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 import sqlite3
@@ -20,7 +19,8 @@ from typing import Any, Mapping, Optional
 from .. import schema
 from ..errors import InputDataError, WorkspaceError
 from ..gpkg_sqlite import (ConflictError, NothingToUndo, datetime_text, ensure_current_schema, file_name,  # noqa: F401
-                           has_table, local_now, parse_datetime, reading, touch_contents, undoes, writing)
+                           has_table, history_counts, local_now, parse_datetime, reading, row_version, touch_contents,
+                           undoes, writing)
 from ..values import is_blank
 
 AREAS = schema.RESP_AREAS.name
@@ -97,19 +97,13 @@ _SELECT = "SELECT fid, {} FROM {}".format(", ".join(f'"{name}"' for name in FIEL
 
 
 def _history_counts(db: sqlite3.Connection, code: Optional[str] = None) -> dict[str, tuple[int, int]]:
-    if not has_table(db, HISTORY):
-        return {}
-    sql = f"SELECT code, count(*), max(fid) FROM {HISTORY}"
-    rows = db.execute(sql + " GROUP BY code") if code is None else db.execute(sql + " WHERE code = ? GROUP BY code",
-                                                                                 (code,))
-    return {row[0]: (row[1], row[2]) for row in rows}
+    return history_counts(db, HISTORY, "code", code)
 
 
 def _state(row: tuple, counts: Mapping[str, tuple[int, int]]) -> AreaState:
     values = dict(zip(FIELDS, row[1:]))
     count, last = counts.get(values["code"], (0, 0))
-    digest = hashlib.blake2b(repr(row).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
-    return AreaState(int(row[0]), values, count, f"{count}:{last}:{digest}")
+    return AreaState(int(row[0]), values, count, row_version([row], count, last))
 
 
 def _read_state(db: sqlite3.Connection, path: str, fid: int) -> AreaState:

@@ -17,7 +17,6 @@ starts with ``undo #<fid of the undone row>``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from .. import schema
 from ..errors import WorkspaceError
 from ..gpkg_sqlite import BUSY_TIMEOUT_S, READERS, check_writable, touch_contents  # noqa: F401 - re-exported
 from ..gpkg_sqlite import ConflictError, NothingToUndo, undoes  # noqa: F401 - re-exported
+from ..gpkg_sqlite import history_counts, row_version
 from ..gpkg_sqlite import datetime_text as _datetime_text
 from ..gpkg_sqlite import envelope as _envelope  # noqa: F401 - tests read it here
 from ..gpkg_sqlite import file_name as _name
@@ -81,20 +81,14 @@ _SELECT = "SELECT fid, {} FROM {}".format(", ".join(f'"{name}"' for name in FIEL
 
 def _history_counts(db: sqlite3.Connection, spot_no: Optional[str] = None) -> dict[str, tuple[int, int]]:
     """spot_no -> (history rows, largest history fid)."""
-    sql = f"SELECT spot_no, count(*), max(fid) FROM {HISTORY}"
-    if spot_no is None:
-        rows = db.execute(sql + " GROUP BY spot_no")
-    else:
-        rows = db.execute(sql + " WHERE spot_no = ? GROUP BY spot_no", (spot_no,))
-    return {row[0]: (row[1], row[2]) for row in rows}
+    return history_counts(db, HISTORY, "spot_no", spot_no)
 
 
 def _state(row: tuple, counts: Mapping[str, tuple[int, int]]) -> SpotState:
     values = {name: (raw if convert is None else convert(raw))
               for name, convert, raw in zip(FIELDS, _CONVERTERS, row[1:])}
     count, last = counts.get(values["spot_no"], (0, 0))
-    digest = hashlib.blake2b(repr(row).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
-    return SpotState(int(row[0]), values, count, f"{count}:{last}:{digest}")
+    return SpotState(int(row[0]), values, count, row_version([row], count, last))
 
 
 def _read_state(db: sqlite3.Connection, path: str, fid: int) -> SpotState:
